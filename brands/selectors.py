@@ -1,0 +1,165 @@
+"""Reads for organization pages and dashboards. Each function runs a fixed number of queries."""
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from .models import Membership, Organization, OrgInvitation, VerificationRequest
+
+STAFF_RECENT_LIMIT = 5
+
+
+def _count_subquery(queryset: QuerySet) -> Coalesce:
+    counted = queryset.order_by().values("organization").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def _open_invitations() -> QuerySet[OrgInvitation]:
+    return OrgInvitation.objects.filter(status=OrgInvitation.Status.PENDING, expires_at__gt=timezone.now())
+
+
+def public_stats() -> dict[str, int]:
+    return Organization.objects.aggregate(
+        brands=Count("pk", filter=Q(kind=Organization.Kind.BRAND)),
+        ngos=Count("pk", filter=Q(kind=Organization.Kind.NGO)),
+    )
+
+
+def memberships_for_user(*, user) -> list[Membership]:
+    """The user's memberships with organization, member count and open invitation count."""
+    return list(
+        Membership.objects.filter(user=user)
+        .select_related("organization")
+        .annotate(
+            member_count=_count_subquery(Membership.objects.filter(organization=OuterRef("organization"))),
+            pending_invitation_count=_count_subquery(
+                _open_invitations().filter(organization=OuterRef("organization"))
+            ),
+        )
+        .order_by("organization__name", "organization_id")
+    )
+
+
+def invitations_for_user(*, user) -> list[OrgInvitation]:
+    """Open invitations sent to the user's email, for organizations they have not joined yet."""
+    return list(
+        _open_invitations()
+        .filter(email=user.email.strip().lower())
+        .exclude(organization__memberships__user=user)
+        .select_related("organization", "invited_by")
+        .order_by("expires_at", "pk")
+    )
+
+
+def org_dashboard(*, user) -> dict[str, Any]:
+    return {
+        "memberships": memberships_for_user(user=user),
+        "pending_invitations": invitations_for_user(user=user),
+    }
+
+
+def staff_dashboard() -> dict[str, Any]:
+    return {
+        "pending_verifications": VerificationRequest.objects.filter(
+            status=VerificationRequest.Status.PENDING
+        ).count(),
+        "organizations": Organization.objects.count(),
+        "users": get_user_model().objects.count(),
+        "recent_verifications": list(verification_queue()[:STAFF_RECENT_LIMIT]),
+    }
+
+
+def organization_for_member(*, user, slug: str) -> tuple[Organization, Membership]:
+    """The organization and the user's membership in it. Outsiders get a 404, never a 403."""
+    if user is None or not user.is_authenticated:
+        raise Http404
+    membership = (
+        Membership.objects.select_related("organization", "user")
+        .filter(user=user, organization__slug=slug)
+        .first()
+    )
+    if membership is None:
+        raise Http404
+    return membership.organization, membership
+
+
+def organization_members(*, organization: Organization) -> list[Membership]:
+    role_order = {Membership.Role.OWNER: 0, Membership.Role.MANAGER: 1, Membership.Role.VIEWER: 2}
+    members = list(organization.memberships.select_related("user").order_by("created_at", "pk"))
+    return sorted(members, key=lambda m: role_order.get(m.role, 9))
+
+
+def organization_pending_invitations(*, organization: Organization) -> list[OrgInvitation]:
+    """Pending invitations, expired ones included so members can see they need to resend."""
+    return list(
+        organization.invitations.filter(status=OrgInvitation.Status.PENDING)
+        .select_related("invited_by")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def verification_latest(*, organization: Organization) -> VerificationRequest | None:
+    return (
+        organization.verification_requests.select_related("reviewed_by")
+        .order_by("-submitted_at", "-pk")
+        .first()
+    )
+
+
+def verification_history(*, organization: Organization) -> list[VerificationRequest]:
+    return list(
+        organization.verification_requests.select_related("submitted_by", "reviewed_by").order_by(
+            "-submitted_at", "-pk"
+        )
+    )
+
+
+def organization_overview(*, organization: Organization) -> dict[str, Any]:
+    members = organization_members(organization=organization)
+    return {
+        "members": members,
+        "owner_count": sum(1 for m in members if m.is_owner),
+        "pending_invitations": organization_pending_invitations(organization=organization),
+        "latest_verification": verification_latest(organization=organization),
+        "causes": list(organization.causes.all()),
+    }
+
+
+def verification_queue() -> QuerySet[VerificationRequest]:
+    """Pending requests, oldest first, with what a reviewer needs on one screen."""
+    return (
+        VerificationRequest.objects.filter(status=VerificationRequest.Status.PENDING)
+        .select_related("organization", "submitted_by")
+        .prefetch_related(
+            Prefetch(
+                "organization__memberships",
+                queryset=Membership.objects.filter(role=Membership.Role.OWNER).select_related("user"),
+                to_attr="owner_memberships",
+            )
+        )
+        .order_by("submitted_at", "pk")
+    )
+
+
+def verification_recent_decisions(*, limit: int = 20) -> list[VerificationRequest]:
+    return list(
+        VerificationRequest.objects.exclude(status=VerificationRequest.Status.PENDING)
+        .select_related("organization", "reviewed_by")
+        .order_by("-reviewed_at", "-pk")[:limit]
+    )
+
+
+def verification_request_for_staff(*, user, pk: int) -> VerificationRequest:
+    """Staff only; anyone else gets a 404 so the queue's existence is not revealed."""
+    if user is None or not user.is_authenticated or not user.is_staff:
+        raise Http404
+    return get_object_or_404(VerificationRequest.objects.select_related("organization"), pk=pk)
+
+
+def invitation_by_token(*, token: str) -> OrgInvitation:
+    return get_object_or_404(OrgInvitation.objects.select_related("organization", "invited_by"), token=token)

@@ -1,0 +1,260 @@
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from .taxonomy import LANGUAGE_NAMES
+
+
+class TaxonomyTerm(models.Model):
+    """A term with an English and an Indonesian name; seeded from creators/taxonomy.py."""
+
+    slug = models.SlugField(_("slug"), max_length=50, unique=True)
+    name_en = models.CharField(_("name (English)"), max_length=80)
+    name_id = models.CharField(_("name (Indonesian)"), max_length=80)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        abstract = True
+        ordering = ["position", "slug"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return self.name_id if (get_language() or "en").startswith("id") else self.name_en
+
+
+class Niche(TaxonomyTerm):
+    class Meta(TaxonomyTerm.Meta):
+        verbose_name = _("niche")
+        verbose_name_plural = _("niches")
+
+
+class Cause(TaxonomyTerm):
+    class Meta(TaxonomyTerm.Meta):
+        verbose_name = _("cause")
+        verbose_name_plural = _("causes")
+
+
+class Platform(models.TextChoices):
+    INSTAGRAM = "instagram", "Instagram"
+    TIKTOK = "tiktok", "TikTok"
+    YOUTUBE = "youtube", "YouTube"
+    X = "x", "X"
+    FACEBOOK = "facebook", "Facebook"
+    THREADS = "threads", "Threads"
+
+
+class DeliverableFormat(models.TextChoices):
+    """What a creator publishes; rate cards price these, campaign briefs will ask for them."""
+
+    FEED_POST = "feed_post", _("Feed post")
+    REEL = "reel", _("Reel")
+    STORY = "story", _("Story")
+    SHORT_VIDEO = "short_video", _("Short video")
+    LONG_VIDEO = "long_video", _("Long video")
+    LIVE = "live", _("Live")
+    BLOG = "blog", _("Blog post")
+
+
+class Tier(models.TextChoices):
+    STARTER = "starter", _("Emerging")
+    NANO = "nano", _("Nano")
+    MICRO = "micro", _("Micro")
+    MID = "mid", _("Mid-tier")
+    MACRO = "macro", _("Macro")
+    MEGA = "mega", _("Mega")
+
+
+# Lower bound (inclusive) of each tier, largest first.
+TIER_FLOORS = [
+    (1_000_000, Tier.MEGA),
+    (500_000, Tier.MACRO),
+    (100_000, Tier.MID),
+    (10_000, Tier.MICRO),
+    (1_000, Tier.NANO),
+]
+
+TWO_PLACES = Decimal("0.01")
+
+
+def tier_for_followers(followers: int) -> str:
+    """The follower tier: nano is 1,000 ≤ followers < 10,000, and so on; below 1,000 is "starter"."""
+    for floor, tier in TIER_FLOORS:
+        if followers >= floor:
+            return tier.value
+    return Tier.STARTER.value
+
+
+def engagement_rate_for(*, followers: int, avg_likes: int, avg_comments: int) -> Decimal:
+    """(average likes + average comments) / followers * 100, rounded half up to 2 places.
+
+    0 when there are no followers.
+    """
+    if followers <= 0:
+        return Decimal("0.00")
+    rate = (Decimal(avg_likes) + Decimal(avg_comments)) * 100 / Decimal(followers)
+    return rate.quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
+
+
+class CreatorProfile(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="creator_profile",
+    )
+    slug = models.SlugField(_("profile address"), max_length=80, unique=True)
+    display_name = models.CharField(_("display name"), max_length=80)
+    bio = models.TextField(_("bio"), max_length=1500, blank=True)
+    country = CountryField(_("country"))
+    city = models.CharField(_("city"), max_length=80, blank=True)
+    languages = models.JSONField(_("languages"), default=list, blank=True)
+    niches = models.ManyToManyField(Niche, verbose_name=_("niches"), related_name="creators")
+    causes = models.ManyToManyField(Cause, verbose_name=_("causes"), related_name="creators", blank=True)
+    open_to_pro_bono = models.BooleanField(_("open to pro-bono work"), default=False)
+    currency = models.CharField(_("currency"), max_length=3, choices=settings.CURRENCIES)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("creator profile")
+        verbose_name_plural = _("creator profiles")
+        ordering = ["display_name", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(currency__in=[code for code, _label in settings.CURRENCIES]),
+                name="creators_profile_currency_known",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(display_name=""), name="creators_profile_name_not_empty"
+            ),
+        ]
+
+    def __str__(self):
+        return self.display_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("creators:profile_public", kwargs={"slug": self.slug})
+
+    @property
+    def language_names(self) -> list[str]:
+        return [str(LANGUAGE_NAMES.get(code, code)) for code in self.languages]
+
+
+class SocialAccount(models.Model):
+    profile = models.ForeignKey(
+        CreatorProfile, verbose_name=_("creator"), on_delete=models.CASCADE, related_name="social_accounts"
+    )
+    platform = models.CharField(_("platform"), max_length=20, choices=Platform.choices)
+    handle = models.CharField(_("handle"), max_length=100)
+    # Big integers: the largest accounts pass 600 million followers, and the
+    # avg_likes <= followers * 10 check must not overflow a 32-bit column.
+    followers = models.PositiveBigIntegerField(_("followers"))
+    following = models.PositiveBigIntegerField(_("following"), default=0)
+    posts = models.PositiveBigIntegerField(_("posts"), default=0)
+    avg_likes = models.PositiveBigIntegerField(_("average likes"), default=0)
+    avg_comments = models.PositiveBigIntegerField(_("average comments"), default=0)
+    avg_views = models.PositiveBigIntegerField(_("average views"), default=0)
+    audience_countries = models.JSONField(_("audience countries"), default=list, blank=True)
+    audience_languages = models.JSONField(_("audience languages"), default=list, blank=True)
+    metrics_date = models.DateField(_("metrics date"))
+    verified = models.BooleanField(_("verified by Kolabo"), default=False)
+    engagement_rate = models.DecimalField(_("engagement rate (%)"), max_digits=5, decimal_places=2, default=0)
+    tier = models.CharField(_("tier"), max_length=10, choices=Tier.choices, default=Tier.STARTER)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("social account")
+        verbose_name_plural = _("social accounts")
+        ordering = ["-followers", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["platform", "handle"], name="creators_social_platform_handle_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(handle=Lower("handle")) & ~models.Q(handle=""),
+                name="creators_social_handle_normalised",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    followers__gte=0,
+                    following__gte=0,
+                    posts__gte=0,
+                    avg_likes__gte=0,
+                    avg_comments__gte=0,
+                    avg_views__gte=0,
+                ),
+                name="creators_social_counts_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(engagement_rate__gte=0, engagement_rate__lte=100),
+                name="creators_social_engagement_0_100",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(avg_likes__lte=models.F("followers") * 10),
+                name="creators_social_likes_within_10x",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["tier"], name="creators_social_tier_idx"),
+            models.Index(fields=["followers"], name="creators_social_followers_idx"),
+            models.Index(fields=["engagement_rate"], name="creators_social_er_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_platform_display()} @{self.handle}"
+
+    @property
+    def url(self) -> str:
+        return PROFILE_URLS[self.platform].format(handle=self.handle)
+
+
+PROFILE_URLS = {
+    Platform.INSTAGRAM: "https://www.instagram.com/{handle}/",
+    Platform.TIKTOK: "https://www.tiktok.com/@{handle}",
+    Platform.YOUTUBE: "https://www.youtube.com/@{handle}",
+    Platform.X: "https://x.com/{handle}",
+    Platform.FACEBOOK: "https://www.facebook.com/{handle}",
+    Platform.THREADS: "https://www.threads.net/@{handle}",
+}
+
+
+class RateCardItem(models.Model):
+    profile = models.ForeignKey(
+        CreatorProfile, verbose_name=_("creator"), on_delete=models.CASCADE, related_name="rate_card"
+    )
+    platform = models.CharField(_("platform"), max_length=20, choices=Platform.choices)
+    format = models.CharField(_("format"), max_length=20, choices=DeliverableFormat.choices)
+    price = models.DecimalField(_("price"), max_digits=14, decimal_places=2)
+    # Copied from the profile on every write, so a later currency switch never relabels old prices.
+    currency = models.CharField(_("currency"), max_length=3, choices=settings.CURRENCIES)
+    notes = models.CharField(_("notes"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("rate card item")
+        verbose_name_plural = _("rate card items")
+        ordering = ["platform", "format", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["profile", "platform", "format"], name="creators_rate_profile_platform_format_unique"
+            ),
+            models.CheckConstraint(condition=models.Q(price__gt=0), name="creators_rate_price_positive"),
+            models.CheckConstraint(
+                condition=models.Q(currency__in=[code for code, _label in settings.CURRENCIES]),
+                name="creators_rate_currency_known",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_platform_display()} · {self.get_format_display()}"

@@ -1,0 +1,21 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import User
+
+
+class SignupForm(forms.Form):
+    """Extra fields on allauth's signup form: who is signing up decides the onboarding."""
+
+    full_name = forms.CharField(label=_("Your name"), max_length=150)
+    account_type = forms.ChoiceField(
+        label=_("I am joining as"),
+        choices=User.SignupRole.choices,
+        widget=forms.RadioSelect,
+        help_text=_("Creators build a profile; brands and NGOs create an organization next."),
+    )
+
+    def signup(self, request, user):
+        user.full_name = self.cleaned_data["full_name"].strip()
+        user.signup_role = self.cleaned_data["account_type"]
+        user.save(update_fields=["full_name", "signup_role"])

@@ -1,0 +1,96 @@
+import pytest
+
+from brands.models import Membership
+from tests.brands.factories import MembershipFactory, OrganizationFactory
+from tests.creators.factories import CreatorProfileFactory, SocialAccountFactory
+from tests.marketplace.factories import UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Every factory user gets a password; the production hasher would dominate the run time.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def user(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def outsider(db):
+    """A logged-in person with no role anywhere: must see 404 on other people's objects."""
+    return UserFactory(email="outsider@example.com")
+
+
+@pytest.fixture
+def staff_user(db):
+    return UserFactory(email="staff@example.com", is_staff=True)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """allauth keeps rate-limit counters in the cache; start every test from zero."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+# Organizations
+
+
+@pytest.fixture
+def brand_owner(db):
+    return UserFactory(email="owner@brand.example", full_name="Olivia Owner")
+
+
+@pytest.fixture
+def brand_org(brand_owner):
+    org = OrganizationFactory(
+        kind="brand", name="Kopi Nusantara", slug="kopi-nusantara", created_by=brand_owner
+    )
+    MembershipFactory(organization=org, user=brand_owner, role=Membership.Role.OWNER)
+    return org
+
+
+@pytest.fixture
+def brand_manager(brand_org):
+    user = UserFactory(email="manager@brand.example", full_name="Maya Manager")
+    MembershipFactory(organization=brand_org, user=user, role=Membership.Role.MANAGER)
+    return user
+
+
+@pytest.fixture
+def brand_viewer(brand_org):
+    user = UserFactory(email="viewer@brand.example", full_name="Vino Viewer")
+    MembershipFactory(organization=brand_org, user=user, role=Membership.Role.VIEWER)
+    return user
+
+
+@pytest.fixture
+def ngo_org(db):
+    owner = UserFactory(email="owner@ngo.example", full_name="Oka Owner")
+    org = OrganizationFactory(kind="ngo", name="Laut Bersih", slug="laut-bersih", created_by=owner)
+    MembershipFactory(organization=org, user=owner, role=Membership.Role.OWNER)
+    return org
+
+
+@pytest.fixture
+def ngo_manager(ngo_org):
+    user = UserFactory(email="manager@ngo.example", full_name="Nadia NGO")
+    MembershipFactory(organization=ngo_org, user=user, role=Membership.Role.MANAGER)
+    return user
+
+
+# Creators
+
+
+@pytest.fixture
+def creator(db):
+    """A user with a creator profile and one Instagram account (@ayu.cooks, 25k followers, micro tier).
+
+    The profile is `creator.creator_profile`; the account is its only `social_accounts` row.
+    """
+    profile = CreatorProfileFactory(display_name="Ayu Lestari", slug="ayu-lestari")
+    SocialAccountFactory(profile=profile, handle="ayu.cooks")
+    return profile.user

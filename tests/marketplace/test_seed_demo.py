@@ -1,0 +1,63 @@
+import statistics
+
+import pytest
+from django.core.management import call_command
+
+from brands.models import Organization
+from creators.models import CreatorProfile, SocialAccount
+from marketplace.models import User
+
+pytestmark = pytest.mark.django_db
+
+
+def snapshot():
+    return sorted(
+        SocialAccount.objects.values_list(
+            "profile__user__email", "platform", "handle", "followers", "avg_likes"
+        )
+    )
+
+
+def test_seed_demo_creates_the_demo_world_and_prints_logins(capsys):
+    call_command("seed_demo")
+
+    assert Organization.objects.filter(kind="brand").count() == 3
+    assert Organization.objects.filter(kind="ngo").count() == 2
+    assert CreatorProfile.objects.count() == 200
+    assert User.objects.filter(is_staff=True).count() == 2
+    out = capsys.readouterr().out
+    assert "kolabo-demo-2026" in out
+    assert "owner@kopi.kolabo.demo" in out
+    assert "creator200@kolabo.demo" in out
+
+    # Real-world shapes: most creators are nano or micro; engagement falls with the tier.
+    instagram = list(SocialAccount.objects.filter(platform="instagram"))
+    share_1k_100k = sum(1 for a in instagram if 1_000 <= a.followers < 100_000) / len(instagram)
+    assert share_1k_100k > 0.8
+    median_er = {
+        tier: statistics.median(a.engagement_rate for a in instagram if a.tier == tier)
+        for tier in ("nano", "micro")
+    }
+    assert median_er["nano"] > median_er["micro"]
+    names = {p.display_name.split()[0] for p in CreatorProfile.objects.all()}
+    assert {"Putri", "Emma"} & names  # Indonesian and English names
+
+
+def test_seed_demo_is_idempotent():
+    call_command("seed_demo", creators=20)
+    before = (snapshot(), User.objects.count(), Organization.objects.count())
+
+    call_command("seed_demo", creators=20)
+
+    assert (snapshot(), User.objects.count(), Organization.objects.count()) == before
+
+
+def test_seed_demo_is_deterministic():
+    call_command("seed_demo", creators=20)
+    first = snapshot()
+    User.objects.all().delete()
+    Organization.objects.all().delete()
+
+    call_command("seed_demo", creators=20)
+
+    assert snapshot() == first
