@@ -16,13 +16,13 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.crypto import get_random_string
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from creators.models import Cause
 from marketplace.errors import InvalidTransition, PermissionDeniedError, ValidationFailed
 from marketplace.models import User
 from marketplace.services import audit_record
+from marketplace.slugs import unique_slug
 
 from .models import RESERVED_SLUGS, Membership, Organization, OrgInvitation, VerificationRequest
 
@@ -74,17 +74,18 @@ def _owner_count(organization: Organization) -> int:
     return Membership.objects.filter(organization=organization, role=Role.OWNER).count()
 
 
-def _unique_slug(name: str) -> str:
-    base = slugify(name)[:SLUG_MAX_LENGTH].strip("-") or "org"
-    if base in RESERVED_SLUGS:
-        base = f"{base}-org"
-    taken = set(Organization.objects.filter(slug__startswith=base).values_list("slug", flat=True))
-    if base not in taken:
-        return base
-    n = 2
-    while f"{base}-{n}" in taken:
-        n += 1
-    return f"{base}-{n}"
+def _invitation_mark_revoked(*, invitation: OrgInvitation, by_user: User, reason: str = "") -> None:
+    """Write and audit pending -> revoked; the caller holds the lock and has checked the move."""
+    invitation.status = OrgInvitation.Status.REVOKED
+    invitation.save(update_fields=["status"])
+    audit_record(
+        actor=by_user,
+        action="invitation.revoked",
+        target=invitation,
+        from_status=OrgInvitation.Status.PENDING,
+        to_status=OrgInvitation.Status.REVOKED,
+        reason=reason,
+    )
 
 
 def _check_causes(*, kind: str, causes: Iterable[Cause] | None) -> list[Cause]:
@@ -129,7 +130,13 @@ def organization_create(
     }
     # Another request may take the same slug between our check and our insert: retry in a savepoint.
     for attempt in range(3):
-        slug = _unique_slug(name)
+        slug = unique_slug(
+            model=Organization,
+            value=name,
+            fallback="org",
+            reserved=RESERVED_SLUGS,
+            max_length=SLUG_MAX_LENGTH,
+        )
         if attempt:
             slug = f"{slug[: SLUG_MAX_LENGTH - 5]}-{get_random_string(4).lower()}"
         try:
@@ -267,15 +274,8 @@ def invitation_create(*, organization: Organization, by_user: User, email: str, 
                 % {"email": email, "date": _format_date(existing.expires_at)},
                 field="email",
             )
-        existing.status = OrgInvitation.Status.REVOKED
-        existing.save(update_fields=["status"])
-        audit_record(
-            actor=by_user,
-            action="invitation.revoked",
-            target=existing,
-            from_status=OrgInvitation.Status.PENDING,
-            to_status=OrgInvitation.Status.REVOKED,
-            reason="Expired; replaced by a new invitation.",
+        _invitation_mark_revoked(
+            invitation=existing, by_user=by_user, reason="Expired; replaced by a new invitation."
         )
 
     invitation = OrgInvitation.objects.create(
@@ -392,15 +392,7 @@ def invitation_revoke(*, invitation: OrgInvitation, by_user: User) -> OrgInvitat
     if invitation.status == OrgInvitation.Status.REVOKED:
         raise InvalidTransition(_("This invitation has already been withdrawn."))
 
-    invitation.status = OrgInvitation.Status.REVOKED
-    invitation.save(update_fields=["status"])
-    audit_record(
-        actor=by_user,
-        action="invitation.revoked",
-        target=invitation,
-        from_status=OrgInvitation.Status.PENDING,
-        to_status=OrgInvitation.Status.REVOKED,
-    )
+    _invitation_mark_revoked(invitation=invitation, by_user=by_user)
     return invitation
 
 

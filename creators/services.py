@@ -13,13 +13,13 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import formats, timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django_countries import countries
 
 from marketplace.errors import PermissionDeniedError, ValidationFailed
 from marketplace.models import User
 from marketplace.services import audit_record
+from marketplace.slugs import unique_slug
 
 from .models import (
     Cause,
@@ -148,19 +148,6 @@ def _clean_profile(data: dict[str, Any]) -> dict[str, Any]:
     return clean
 
 
-def _unique_slug(display_name: str) -> str:
-    base = slugify(display_name)[:60].strip("-") or "creator"
-    if base in RESERVED_SLUGS:
-        base = f"{base}-creator"
-    taken = set(CreatorProfile.objects.filter(slug__startswith=base).values_list("slug", flat=True))
-    if base not in taken:
-        return base
-    suffix = 2
-    while f"{base}-{suffix}" in taken:
-        suffix += 1
-    return f"{base}-{suffix}"
-
-
 @transaction.atomic
 def creator_profile_create(
     *,
@@ -198,7 +185,13 @@ def creator_profile_create(
     )
     niche_list, cause_list = data.pop("niches"), data.pop("causes")
     for _attempt in range(5):
-        slug = _unique_slug(data["display_name"])
+        slug = unique_slug(
+            model=CreatorProfile,
+            value=data["display_name"],
+            fallback="creator",
+            reserved=RESERVED_SLUGS,
+            max_length=60,
+        )
         try:
             # A savepoint, so losing a race for the same slug only retries this insert.
             with transaction.atomic():

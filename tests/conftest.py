@@ -39,6 +39,18 @@ def _fresh_cache():
 # Organizations
 
 
+def _organization_owned_by(owner, **fields):
+    org = OrganizationFactory(created_by=owner, **fields)
+    MembershipFactory(organization=org, user=owner, role=Membership.Role.OWNER)
+    return org
+
+
+def _member_of(organization, role, **user_fields):
+    user = UserFactory(**user_fields)
+    MembershipFactory(organization=organization, user=user, role=role)
+    return user
+
+
 @pytest.fixture
 def brand_owner(db):
     return UserFactory(email="owner@brand.example", full_name="Olivia Owner")
@@ -46,40 +58,32 @@ def brand_owner(db):
 
 @pytest.fixture
 def brand_org(brand_owner):
-    org = OrganizationFactory(
-        kind="brand", name="Kopi Nusantara", slug="kopi-nusantara", created_by=brand_owner
-    )
-    MembershipFactory(organization=org, user=brand_owner, role=Membership.Role.OWNER)
-    return org
+    return _organization_owned_by(brand_owner, kind="brand", name="Kopi Nusantara", slug="kopi-nusantara")
 
 
 @pytest.fixture
 def brand_manager(brand_org):
-    user = UserFactory(email="manager@brand.example", full_name="Maya Manager")
-    MembershipFactory(organization=brand_org, user=user, role=Membership.Role.MANAGER)
-    return user
+    return _member_of(
+        brand_org, Membership.Role.MANAGER, email="manager@brand.example", full_name="Maya Manager"
+    )
 
 
 @pytest.fixture
 def brand_viewer(brand_org):
-    user = UserFactory(email="viewer@brand.example", full_name="Vino Viewer")
-    MembershipFactory(organization=brand_org, user=user, role=Membership.Role.VIEWER)
-    return user
+    return _member_of(
+        brand_org, Membership.Role.VIEWER, email="viewer@brand.example", full_name="Vino Viewer"
+    )
 
 
 @pytest.fixture
 def ngo_org(db):
     owner = UserFactory(email="owner@ngo.example", full_name="Oka Owner")
-    org = OrganizationFactory(kind="ngo", name="Laut Bersih", slug="laut-bersih", created_by=owner)
-    MembershipFactory(organization=org, user=owner, role=Membership.Role.OWNER)
-    return org
+    return _organization_owned_by(owner, kind="ngo", name="Laut Bersih", slug="laut-bersih")
 
 
 @pytest.fixture
 def ngo_manager(ngo_org):
-    user = UserFactory(email="manager@ngo.example", full_name="Nadia NGO")
-    MembershipFactory(organization=ngo_org, user=user, role=Membership.Role.MANAGER)
-    return user
+    return _member_of(ngo_org, Membership.Role.MANAGER, email="manager@ngo.example", full_name="Nadia NGO")
 
 
 # Creators
