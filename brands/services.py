@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from creators.models import Cause
 from marketplace.errors import InvalidTransition, PermissionDeniedError, ValidationFailed
 from marketplace.models import User
-from marketplace.services import audit_record
+from marketplace.services import absolute_url, audit_record
 from marketplace.slugs import unique_slug
 
 from .models import RESERVED_SLUGS, Membership, Organization, OrgInvitation, VerificationRequest
@@ -32,10 +32,6 @@ SLUG_MAX_LENGTH = 50
 
 def _last_owner_message() -> str:
     return _("An organization needs at least one owner. Make someone else an owner first.")
-
-
-def _absolute_url(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
 
 
 def _email_on_commit(*, to: Iterable[str], subject: str, template: str, context: dict) -> None:
@@ -303,7 +299,7 @@ def invitation_create(*, organization: Organization, by_user: User, email: str, 
             "inviter": by_user,
             "role": invitation.get_role_display(),
             "expires": _format_date(invitation.expires_at),
-            "accept_url": _absolute_url(invitation.get_absolute_url()),
+            "accept_url": absolute_url(invitation.get_absolute_url()),
         },
     )
     return invitation
@@ -371,7 +367,7 @@ def invitation_accept(*, invitation: OrgInvitation, by_user: User) -> Membership
                 "organization": organization,
                 "member": by_user,
                 "role": membership.get_role_display(),
-                "members_url": _absolute_url(reverse("brands:members", args=[organization.slug])),
+                "members_url": absolute_url(reverse("brands:members", args=[organization.slug])),
             },
         )
     return membership
@@ -573,8 +569,8 @@ def _decide(
         "organization": organization,
         "request": request,
         "reason": reason,
-        "org_url": _absolute_url(organization.get_absolute_url()),
-        "verification_url": _absolute_url(reverse("brands:verification_request", args=[organization.slug])),
+        "org_url": absolute_url(organization.get_absolute_url()),
+        "verification_url": absolute_url(reverse("brands:verification_request", args=[organization.slug])),
     }
     if approve:
         subject = _("%(org)s is now verified on Kolabo") % {"org": organization.name}

@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class CampaignsConfig(AppConfig):
     name = "campaigns"
     verbose_name = _("Campaigns")
+
+    def ready(self):
+        from . import notifications  # noqa: F401 - registers the notification kinds

@@ -382,7 +382,7 @@ def _clean_social(data: dict[str, Any]) -> dict[str, Any]:
     if likes > followers * 10:
         raise ValidationFailed(
             _(
-                "Average likes (%(likes)s) cannot be more than 10× your followers (%(followers)s). "  # noqa: RUF001
+                "Average likes (%(likes)s) cannot be more than 10× your followers (%(followers)s). "
                 "Check the numbers from your insights."
             )
             % {"likes": _number(likes), "followers": _number(followers)},

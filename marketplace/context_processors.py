@@ -7,4 +7,5 @@ def navigation(request):
     return {
         "nav_memberships": memberships,
         "nav_is_creator": hasattr(user, "creator_profile"),
+        "nav_unread_notifications": user.notifications.filter(read_at__isnull=True).count(),
     }

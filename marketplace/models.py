@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -41,6 +42,10 @@ class User(AbstractUser):
     email = models.EmailField(_("email address"), unique=True)
     full_name = models.CharField(_("full name"), max_length=150, blank=True)
     signup_role = models.CharField(_("signed up as"), max_length=10, choices=SignupRole.choices, blank=True)
+    # Emails and notifications sent outside a request use this language.
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []
@@ -86,3 +91,41 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.action} {self.target_type.model}#{self.target_id}"
+
+
+class Notification(models.Model):
+    """Something a person must know or act on, shown in-app and emailed once.
+
+    The text is rendered from `kind` and `params` when shown, so it follows the reader's language.
+    `dedupe_key` makes sending idempotent: a retried task or a double click finds the same row.
+    """
+
+    recipient = models.ForeignKey(
+        User, verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(_("kind"), max_length=60)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    url = models.CharField(_("link"), max_length=300, blank=True)
+    dedupe_key = models.CharField(max_length=200, unique=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("emailed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["recipient", "read_at", "-created_at"])]
+
+    def __str__(self):
+        return f"{self.kind} → {self.recipient_id}"
+
+    @property
+    def is_unread(self) -> bool:
+        return self.read_at is None
+
+    @property
+    def text(self) -> str:
+        from .notifications import render_text
+
+        return render_text(self)

@@ -5,3 +5,16 @@ from celery import shared_task
 def ping(value: str = "pong") -> str:
     """Round-trip check used by /healthz tooling and the worker test."""
     return value
+
+
+@shared_task(
+    name="marketplace.notification_email_send",
+    autoretry_for=(OSError,),
+    retry_backoff=30,
+    retry_backoff_max=1800,
+    max_retries=8,
+)
+def notification_email_send(notification_id: int) -> bool:
+    from .services import notification_email_send as send
+
+    return send(notification_id=notification_id)

@@ -17,9 +17,13 @@ urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", views.set_language, name="set_language"),
+    path("notifications/", views.notification_list, name="notifications"),
+    path("notifications/read-all/", views.notification_read_all, name="notifications_read_all"),
+    path("notifications/<int:pk>/open/", views.notification_open, name="notification_open"),
     path("orgs/", include("brands.urls")),
     path("creators/", include("creators.urls")),
+    path("campaigns/", include("campaigns.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,15 +1,20 @@
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
+from django.views.i18n import set_language as django_set_language
 
 from brands import selectors as brand_selectors
 from creators import selectors as creator_selectors
 
-from . import health
-from .models import User
+from . import health, services
+from .models import Notification, User
 
 
 def home(request):
@@ -43,3 +48,36 @@ def dashboard(request):
 def healthz(request):
     healthy, body = health.report()
     return JsonResponse(body, status=200 if healthy else 503)
+
+
+@login_required
+def notification_list(request):
+    page = Paginator(request.user.notifications.all(), 30).get_page(request.GET.get("page"))
+    return render(request, "marketplace/notifications.html", {"page": page})
+
+
+@login_required
+@require_POST
+def notification_open(request, pk: int):
+    notification = get_object_or_404(Notification, pk=pk, recipient=request.user)
+    services.notification_mark_read(notification=notification)
+    return redirect(notification.url or "notifications")
+
+
+@login_required
+@require_POST
+def notification_read_all(request):
+    count = services.notifications_mark_all_read(user=request.user)
+    if count:
+        messages.success(request, _("All notifications are marked as read."))
+    return redirect("notifications")
+
+
+@require_POST
+def set_language(request):
+    """Django's language switch, remembered on the account so emails use it too."""
+    response = django_set_language(request)
+    language = request.POST.get("language")
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        User.objects.filter(pk=request.user.pk).update(preferred_language=language)
+    return response

@@ -2,6 +2,7 @@ import pytest
 
 from brands.models import Membership
 from tests.brands.factories import MembershipFactory, OrganizationFactory
+from tests.campaigns.factories import CampaignFactory
 from tests.creators.factories import CreatorProfileFactory, SocialAccountFactory
 from tests.marketplace.factories import UserFactory
 
@@ -98,3 +99,12 @@ def creator(db):
     profile = CreatorProfileFactory(display_name="Ayu Lestari", slug="ayu-lestari")
     SocialAccountFactory(profile=profile, handle="ayu.cooks")
     return profile.user
+
+
+# Campaigns
+
+
+@pytest.fixture
+def campaign(brand_org):
+    """A published brief of `brand_org` (see CampaignFactory): 2 slots, IDR 1,000,000, one Instagram reel."""
+    return CampaignFactory(organization=brand_org, title="Kopi at sahur")

@@ -3,7 +3,7 @@ from decimal import Decimal
 import pytest
 
 from creators.models import engagement_rate_for, tier_for_followers
-from creators.templatetags.creators_tags import format_money
+from marketplace.money import format_money
 
 
 @pytest.mark.parametrize(

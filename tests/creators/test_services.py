@@ -167,7 +167,7 @@ BAD_METRICS = [
     pytest.param(
         {"followers": 5_000, "avg_likes": 52_000},
         "avg_likes",
-        "Average likes (52,000) cannot be more than 10× your followers (5,000). "  # noqa: RUF001
+        "Average likes (52,000) cannot be more than 10× your followers (5,000). "
         "Check the numbers from your insights.",
         id="likes-over-10x-followers",
     ),

@@ -200,7 +200,7 @@ def test_creator_adds_a_social_account_via_the_web(client, creator):
         (
             {"followers": "5000", "avg_likes": "52000"},
             "avg_likes",
-            "Average likes (52,000) cannot be more than 10× your followers (5,000). "  # noqa: RUF001
+            "Average likes (52,000) cannot be more than 10× your followers (5,000). "
             "Check the numbers from your insights.",
         ),
         (

@@ -1,8 +1,6 @@
+"""Money helpers: amounts are Decimal plus an ISO currency code, never floats."""
+
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-
-from django import template
-
-register = template.Library()
 
 
 def format_money(amount: Decimal | int | str | None, currency: str) -> str:
@@ -25,9 +23,3 @@ def format_money(amount: Decimal | int | str | None, currency: str) -> str:
     if currency == "USD":
         return f"{sign}US${cents:,.2f}"
     return f"{sign}{currency} {cents:,.2f}"
-
-
-@register.filter
-def money(amount, currency):
-    """{{ item.price|money:item.currency }}"""
-    return format_money(amount, currency)

@@ -1,0 +1,61 @@
+"""Pieces every campaigns service shares: who may act for an organization, and status moves."""
+
+from typing import Any
+
+from django.db import models
+from django.utils.translation import gettext as _
+
+from brands.models import Membership, Organization
+from marketplace.errors import InvalidTransition, PermissionDeniedError
+from marketplace.models import User
+from marketplace.services import audit_record
+
+
+def membership_for(*, organization: Organization | int, user: User) -> Membership | None:
+    org_id = organization if isinstance(organization, int) else organization.pk
+    if not user.is_authenticated:
+        return None
+    return Membership.objects.filter(organization_id=org_id, user=user).first()
+
+
+def require_org_manager(*, organization: Organization | int, user: User) -> Membership:
+    """Owners and managers run campaigns; viewers only look."""
+    membership = membership_for(organization=organization, user=user)
+    if membership is None or not membership.can_edit_org():
+        raise PermissionDeniedError(_("Only owners and managers of the organization can do this."))
+    return membership
+
+
+def require_creator(*, creator, user: User) -> None:
+    if creator.user_id != user.pk:
+        raise PermissionDeniedError(_("Only the creator can do this."))
+
+
+def transition(
+    obj: models.Model,
+    to_status: str,
+    *,
+    actor: User | None,
+    action: str,
+    reason: str = "",
+    data: dict[str, Any] | None = None,
+    extra_fields: tuple[str, ...] = (),
+) -> None:
+    """Move `obj` (already locked by the caller) along its TRANSITIONS table and audit it."""
+    from_status = obj.status
+    if to_status not in obj.TRANSITIONS[from_status]:
+        raise InvalidTransition(
+            _("This cannot be done while the %(thing)s is “%(status)s”.")
+            % {"thing": obj._meta.verbose_name, "status": obj.get_status_display()}
+        )
+    obj.status = to_status
+    obj.save(update_fields=["status", *extra_fields])
+    audit_record(
+        actor=actor,
+        action=action,
+        target=obj,
+        from_status=from_status,
+        to_status=to_status,
+        reason=reason,
+        data=data,
+    )

@@ -1,0 +1,2 @@
+# PLACEHOLDER: replaced by the briefs work.
+urlpatterns = []

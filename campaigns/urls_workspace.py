@@ -1,0 +1,2 @@
+# PLACEHOLDER: replaced by the workspace work.
+urlpatterns = []

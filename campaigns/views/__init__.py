@@ -1,0 +1,1 @@
+"""Web views, one module per flow: briefs, offers (applications and invitations), workspace."""
