@@ -38,6 +38,16 @@ KINDS = {
         ),
         _("Counter-offer declined: %(campaign)s"),
     ),
+    "invitation.counter_accepted": (
+        _(
+            "%(organization)s accepted your counter-offer of %(fee)s on “%(campaign)s”. The collaboration has started."
+        ),
+        _("Counter-offer accepted: %(campaign)s"),
+    ),
+    "invitation.revoked": (
+        _("%(organization)s withdrew its invitation to “%(campaign)s”. %(reason)s"),
+        _("Invitation withdrawn: %(campaign)s"),
+    ),
     "invitation.accepted": (
         _("%(creator)s accepted your invitation to “%(campaign)s”."),
         _("Invitation accepted: %(campaign)s"),
@@ -81,6 +91,12 @@ KINDS = {
     "deliverable.confirmed": (
         _("%(organization)s confirmed your published %(deliverable)s on “%(campaign)s”."),
         _("Post confirmed: %(campaign)s"),
+    ),
+    "deliverable.auto_confirmed": (
+        _(
+            "%(creator)s's published %(deliverable)s for “%(campaign)s” was confirmed automatically after %(days)s days without an answer."
+        ),
+        _("Post confirmed automatically: %(campaign)s"),
     ),
     "collaboration.completed": (
         _("The collaboration on “%(campaign)s” with %(creator)s is complete. You can now rate each other."),

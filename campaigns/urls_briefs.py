@@ -1,2 +1,17 @@
-# PLACEHOLDER: replaced by the briefs work.
-urlpatterns = []
+from django.urls import path
+
+from campaigns.views import briefs as views
+
+# Mounted at /campaigns/ inside the "campaigns" namespace.
+urlpatterns = [
+    path("", views.brief_list, name="brief_list"),
+    path("<int:pk>/", views.brief_detail, name="brief_detail"),
+    path("<int:pk>/manage/", views.campaign_manage, name="campaign_manage"),
+    path("<int:pk>/edit/", views.campaign_edit, name="campaign_edit"),
+    path("<int:pk>/publish/", views.campaign_publish, name="campaign_publish"),
+    path("<int:pk>/close/", views.campaign_close, name="campaign_close"),
+    path("<int:pk>/cancel/", views.campaign_cancel, name="campaign_cancel"),
+    path("<int:pk>/duplicate/", views.campaign_duplicate, name="campaign_duplicate"),
+    path("org/<slug:slug>/", views.org_campaigns, name="org_campaigns"),
+    path("org/<slug:slug>/new/", views.campaign_create, name="campaign_create"),
+]

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import AuditEvent, User
+from .models import AuditEvent, Notification, User
 
 
 @admin.register(User)
@@ -43,4 +43,25 @@ class AuditEventAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "recipient", "kind", "read_at", "emailed_at"]
+    list_filter = ["kind"]
+    search_fields = ["recipient__email", "kind", "dedupe_key"]
+    raw_id_fields = ["recipient"]
+    readonly_fields = [
+        "recipient",
+        "kind",
+        "params",
+        "url",
+        "dedupe_key",
+        "created_at",
+        "read_at",
+        "emailed_at",
+    ]
+
+    def has_add_permission(self, request):
         return False

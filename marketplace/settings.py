@@ -198,9 +198,22 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# The database scheduler copies these into django-celery-beat's tables, where staff can tune them.
+CELERY_BEAT_SCHEDULE = {
+    "invitations-expire": {"task": "campaigns.invitations_expire", "schedule": 15 * 60},
+    "invitations-remind-expiring": {"task": "campaigns.invitations_remind_expiring", "schedule": 60 * 60},
+    "deliverables-auto-confirm": {"task": "campaigns.deliverables_auto_confirm", "schedule": 60 * 60},
+    "collaborations-remind-content-due": {
+        "task": "campaigns.collaborations_remind_content_due",
+        "schedule": 60 * 60,
+    },
+}
 
 # Organizations
 ORG_INVITATION_TTL_DAYS = env.int("ORG_INVITATION_TTL_DAYS", default=7)
+
+# Campaigns: the largest draft file a creator may upload, in megabytes.
+SUBMISSION_MAX_UPLOAD_MB = env.int("SUBMISSION_MAX_UPLOAD_MB", default=50)
 
 # Security
 SESSION_COOKIE_HTTPONLY = True

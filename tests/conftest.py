@@ -7,6 +7,18 @@ from tests.creators.factories import CreatorProfileFactory, SocialAccountFactory
 from tests.marketplace.factories import UserFactory
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _celery_runs_tasks_inline():
+    """Tasks run in-process during tests, even with Redis configured, so their effects are checked
+    directly; tests/marketplace/test_celery_worker.py sends tasks through a real worker."""
+    from marketplace.celery import app
+
+    previous = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager = app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = previous
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # Every factory user gets a password; the production hasher would dominate the run time.

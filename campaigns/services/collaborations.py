@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from campaigns.models import Campaign, Collaboration, CollaborationDeliverable
 from campaigns.notifications import notify_org, notify_user
@@ -44,7 +45,11 @@ def collaboration_open(
     taken = slots_taken(campaign)
     if taken >= campaign.slots:
         raise InvalidTransition(
-            _("All %(slots)s slots of this campaign are filled. Add a slot or decline the others.")
+            ngettext(
+                "The only slot of this campaign is filled. Add a slot or decline the others.",
+                "All %(slots)s slots of this campaign are filled. Add a slot or decline the others.",
+                campaign.slots,
+            )
             % {"slots": campaign.slots}
         )
     if Collaboration.objects.filter(campaign=campaign, creator=creator).exists():

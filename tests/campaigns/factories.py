@@ -43,7 +43,9 @@ class CampaignFactory(factory.django.DjangoModelFactory):
     usage_rights = Campaign.UsageRights.ORGANIC
     required_hashtags = "#iklan #KopiNusantara"
     status = Campaign.Status.PUBLISHED
-    published_at = factory.LazyAttribute(lambda o: timezone.now() if o.status != Campaign.Status.DRAFT else None)
+    published_at = factory.LazyAttribute(
+        lambda o: timezone.now() if o.status != Campaign.Status.DRAFT else None
+    )
 
     @factory.post_generation
     def deliverables(obj, create, extracted, **kwargs):
@@ -51,7 +53,9 @@ class CampaignFactory(factory.django.DjangoModelFactory):
             return
         specs = extracted if extracted is not None else [(Platform.INSTAGRAM, DeliverableFormat.REEL, 1)]
         for position, (platform, fmt, quantity) in enumerate(specs):
-            DeliverableSpec.objects.create(campaign=obj, platform=platform, format=fmt, quantity=quantity, position=position)
+            DeliverableSpec.objects.create(
+                campaign=obj, platform=platform, format=fmt, quantity=quantity, position=position
+            )
 
 
 class ApplicationFactory(factory.django.DjangoModelFactory):

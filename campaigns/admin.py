@@ -1,0 +1,144 @@
+"""Admin for support staff: browse and search everything, change statuses only through the site."""
+
+from django.contrib import admin
+
+from .models import (
+    Application,
+    Campaign,
+    Collaboration,
+    CollaborationDeliverable,
+    DeliverableSpec,
+    Dispute,
+    Invitation,
+    Message,
+    Rating,
+    Submission,
+)
+
+# Statuses move through services (locks, audit, notifications); the admin shows them read-only.
+STATUS_READONLY = ("status",)
+
+
+class DeliverableSpecInline(admin.TabularInline):
+    model = DeliverableSpec
+    extra = 0
+
+
+@admin.register(Campaign)
+class CampaignAdmin(admin.ModelAdmin):
+    list_display = [
+        "title",
+        "organization",
+        "kind",
+        "compensation",
+        "status",
+        "currency",
+        "fee_max",
+        "slots",
+        "application_deadline",
+    ]
+    list_filter = ["status", "kind", "compensation", "currency", "usage_rights"]
+    search_fields = ["title", "organization__name", "description"]
+    list_select_related = ["organization"]
+    autocomplete_fields = ["organization"]
+    raw_id_fields = ["created_by"]
+    filter_horizontal = ["niches", "causes"]
+    readonly_fields = [
+        *STATUS_READONLY,
+        "published_at",
+        "closed_at",
+        "cancelled_at",
+        "created_at",
+        "updated_at",
+    ]
+    inlines = [DeliverableSpecInline]
+    date_hierarchy = "created_at"
+
+
+@admin.register(Application)
+class ApplicationAdmin(admin.ModelAdmin):
+    list_display = ["campaign", "creator", "status", "proposed_fee", "is_counter_offer", "created_at"]
+    list_filter = ["status", "is_counter_offer"]
+    search_fields = ["campaign__title", "creator__display_name", "creator__slug"]
+    list_select_related = ["campaign", "creator"]
+    raw_id_fields = ["campaign", "creator", "decided_by"]
+    readonly_fields = [*STATUS_READONLY, "created_at", "decided_at"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ["campaign", "creator", "status", "offered_fee", "counter_fee", "expires_at"]
+    list_filter = ["status"]
+    search_fields = ["campaign__title", "creator__display_name", "creator__slug"]
+    list_select_related = ["campaign", "creator"]
+    raw_id_fields = ["campaign", "creator", "invited_by"]
+    readonly_fields = [*STATUS_READONLY, "created_at", "responded_at"]
+
+
+class CollaborationDeliverableInline(admin.TabularInline):
+    model = CollaborationDeliverable
+    extra = 0
+    fields = [
+        "spec",
+        "number",
+        "status",
+        "rounds_used",
+        "post_url",
+        "published_at",
+        "confirmed_at",
+        "auto_confirmed",
+    ]
+    readonly_fields = fields
+    can_delete = False
+
+
+@admin.register(Collaboration)
+class CollaborationAdmin(admin.ModelAdmin):
+    list_display = ["campaign", "creator", "status", "fee", "currency", "due_date", "created_at"]
+    list_filter = ["status", "source", "currency"]
+    search_fields = ["campaign__title", "creator__display_name", "campaign__organization__name"]
+    list_select_related = ["campaign", "creator"]
+    raw_id_fields = ["campaign", "creator", "application", "invitation", "accepted_by", "cancelled_by"]
+    readonly_fields = [
+        *STATUS_READONLY,
+        "fee",
+        "currency",
+        "status_before_dispute",
+        "created_at",
+        "completed_at",
+        "cancelled_at",
+    ]
+    inlines = [CollaborationDeliverableInline]
+
+
+@admin.register(Submission)
+class SubmissionAdmin(admin.ModelAdmin):
+    list_display = ["deliverable", "round", "decision", "created_at", "decided_at"]
+    list_filter = ["decision"]
+    search_fields = ["deliverable__collaboration__campaign__title", "caption", "feedback"]
+    raw_id_fields = ["deliverable", "submitted_by", "decided_by"]
+    readonly_fields = ["decision", "created_at", "decided_at"]
+
+
+@admin.register(Message)
+class MessageAdmin(admin.ModelAdmin):
+    list_display = ["collaboration", "author", "created_at"]
+    search_fields = ["body", "author__email"]
+    raw_id_fields = ["collaboration", "author"]
+
+
+@admin.register(Dispute)
+class DisputeAdmin(admin.ModelAdmin):
+    list_display = ["collaboration", "raised_by", "status", "outcome", "created_at", "resolved_at"]
+    list_filter = ["status", "outcome"]
+    search_fields = ["reason", "resolution", "collaboration__campaign__title"]
+    raw_id_fields = ["collaboration", "raised_by", "resolved_by"]
+    readonly_fields = ["status", "outcome", "created_at", "resolved_at"]
+
+
+@admin.register(Rating)
+class RatingAdmin(admin.ModelAdmin):
+    list_display = ["collaboration", "rated_side", "score", "rated_by", "created_at"]
+    list_filter = ["rated_side", "score"]
+    search_fields = ["comment", "collaboration__campaign__title"]
+    raw_id_fields = ["collaboration", "rated_by"]

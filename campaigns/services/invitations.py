@@ -1,0 +1,524 @@
+"""Invitations: an organization offers a creator a place on a brief; the creator answers.
+
+Creator: accept, decline, or counter-offer (from PENDING). Organization: accept or decline the
+counter (declining puts the original offer back), or revoke. Open invitations expire after
+INVITATION_TTL_DAYS; beat runs invitations_expire_due and invitations_remind_expiring.
+"""
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import NamedTuple
+
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from campaigns.eligibility import check_eligibility
+from campaigns.models import Application, Campaign, Collaboration, Invitation
+from campaigns.notifications import notify_org, notify_user
+from campaigns.services.applications import campaign_fee
+from campaigns.services.collaborations import collaboration_open
+from campaigns.services.common import require_creator, require_org_manager, transition
+from creators.models import CreatorProfile
+from marketplace.errors import InvalidTransition, ValidationFailed
+from marketplace.models import Notification, User
+from marketplace.money import format_money
+from marketplace.services import audit_record
+
+Status = Invitation.Status
+INVITATION_TTL_DAYS = 7
+REMIND_BEFORE = timedelta(hours=48)
+MESSAGE_MAX_LENGTH = Invitation._meta.get_field("message").max_length
+
+
+class InviteResult(NamedTuple):
+    """One line of a (bulk) invite: what happened for this creator, and why."""
+
+    creator: CreatorProfile
+    status: str
+    invitation: Invitation | None
+    message: str
+
+
+# InviteResult.status values
+INVITED = "invited"
+ALREADY_INVITED = "already_invited"
+ALREADY_APPLIED = "already_applied"
+COLLABORATING = "collaborating"
+INELIGIBLE = "ineligible"
+
+
+def _date(value: datetime) -> str:
+    return formats.date_format(timezone.localtime(value))
+
+
+def _params(invitation: Invitation, **extra) -> dict:
+    campaign = invitation.campaign
+    return {
+        "organization": campaign.organization.name,
+        "campaign": campaign.title,
+        "creator": invitation.creator.display_name,
+        "fee": format_money(invitation.offered_fee, campaign.currency),
+        "expires": _date(invitation.expires_at),
+        **extra,
+    }
+
+
+def _url(invitation: Invitation) -> str:
+    return reverse("campaigns:invitation_detail", args=[invitation.pk])
+
+
+def _clean_fee(fee: Decimal | None, *, field: str) -> None:
+    if fee is None:
+        raise ValidationFailed(_("Enter a fee (0 for unpaid work)."), field=field)
+    if fee < 0:
+        raise ValidationFailed(_("The fee cannot be negative."), field=field)
+
+
+def _clean_message(message: str, *, field: str) -> str:
+    message = (message or "").strip()
+    if len(message) > MESSAGE_MAX_LENGTH:
+        raise ValidationFailed(
+            _("Keep the message under %(limit)s characters.") % {"limit": MESSAGE_MAX_LENGTH}, field=field
+        )
+    return message
+
+
+def _expire(invitation: Invitation) -> None:
+    """Expire a locked open invitation and tell both sides (once each)."""
+    transition(
+        invitation,
+        Status.EXPIRED,
+        actor=None,
+        action="invitation.expired",
+        reason=_("No answer before %(date)s.") % {"date": _date(invitation.expires_at)},
+    )
+    key = f"invitation.expired:{invitation.pk}"
+    params = _params(invitation)
+    notify_org(
+        organization=invitation.campaign.organization_id,
+        kind="invitation.expired",
+        key=key,
+        params=params,
+        url=_url(invitation),
+    )
+    notify_user(
+        user=invitation.creator.user, kind="invitation.expired", key=key, params=params, url=_url(invitation)
+    )
+
+
+def invitation_create_many(
+    *,
+    campaign: Campaign,
+    by_user: User,
+    creators: Iterable[CreatorProfile],
+    offered_fee: Decimal | None,
+    message: str = "",
+) -> list[InviteResult]:
+    """Invite each creator once, in one transaction; report per creator. Re-running never duplicates.
+
+    Creators who already have an open invitation, an application or a collaboration on the brief,
+    or who do not meet its hard rules, are reported and skipped.
+    """
+    require_org_manager(organization=campaign.organization_id, user=by_user)
+    if offered_fee is None:
+        offered_fee = campaign_fee(campaign)
+    _clean_fee(offered_fee, field="offered_fee")
+    message = _clean_message(message, field="message")
+    wanted_ids = list(dict.fromkeys(creator.pk for creator in creators))
+    now = timezone.now()
+
+    with transaction.atomic():
+        campaign = Campaign.objects.select_for_update().select_related("organization").get(pk=campaign.pk)
+        if campaign.status != Campaign.Status.PUBLISHED:
+            raise InvalidTransition(
+                _("Invitations can only be sent while the brief is published; it is %(status)s.")
+                % {"status": campaign.get_status_display().lower()}
+            )
+        profiles = (
+            CreatorProfile.objects.select_related("user")
+            .prefetch_related("social_accounts")
+            .in_bulk(wanted_ids)
+        )
+        open_invitations = {
+            inv.creator_id: inv
+            for inv in Invitation.objects.select_for_update()
+            .select_related("campaign__organization", "creator__user")
+            .filter(campaign=campaign, creator_id__in=wanted_ids, status__in=Invitation.OPEN)
+            .order_by("pk")
+        }
+        for creator_id, inv in list(open_invitations.items()):
+            if inv.expires_at <= now:
+                # Beat has not got to it yet; expire it now so a fresh invitation can go out.
+                _expire(inv)
+                del open_invitations[creator_id]
+        applied = set(
+            Application.objects.filter(
+                campaign=campaign,
+                creator_id__in=wanted_ids,
+                status__in=[*Application.OPEN, Application.Status.ACCEPTED],
+            ).values_list("creator_id", flat=True)
+        )
+        collaborating = set(
+            Collaboration.objects.filter(campaign=campaign, creator_id__in=wanted_ids).values_list(
+                "creator_id", flat=True
+            )
+        )
+
+        results: list[InviteResult] = []
+        to_create: list[Invitation] = []
+        expires_at = now + timedelta(days=INVITATION_TTL_DAYS)
+        for creator_id in wanted_ids:
+            creator = profiles[creator_id]
+            if creator_id in collaborating:
+                results.append(
+                    InviteResult(creator, COLLABORATING, None, _("Already collaborating on this brief."))
+                )
+            elif creator_id in open_invitations:
+                results.append(
+                    InviteResult(
+                        creator,
+                        ALREADY_INVITED,
+                        open_invitations[creator_id],
+                        _("Already invited; the invitation is still open."),
+                    )
+                )
+            elif creator_id in applied:
+                results.append(
+                    InviteResult(
+                        creator, ALREADY_APPLIED, None, _("Already applied; review the application instead.")
+                    )
+                )
+            elif not (eligibility := check_eligibility(campaign=campaign, creator=creator)).eligible:
+                results.append(InviteResult(creator, INELIGIBLE, None, " ".join(eligibility.problems)))
+            else:
+                invitation = Invitation(
+                    campaign=campaign,
+                    creator=creator,
+                    invited_by=by_user,
+                    offered_fee=offered_fee,
+                    message=message,
+                    expires_at=expires_at,
+                )
+                to_create.append(invitation)
+                results.append(InviteResult(creator, INVITED, invitation, _("Invited.")))
+
+        try:
+            with transaction.atomic():
+                Invitation.objects.bulk_create(to_create)
+        except IntegrityError as error:
+            raise ValidationFailed(
+                _("Someone else invited some of these creators at the same moment. Please try again.")
+            ) from error
+
+        for invitation in to_create:
+            audit_record(
+                actor=by_user,
+                action="invitation.created",
+                target=invitation,
+                to_status=invitation.status,
+                data={"offered_fee": str(offered_fee), "currency": campaign.currency},
+            )
+            notify_user(
+                user=invitation.creator.user,
+                kind="invitation.created",
+                key=f"invitation.created:{invitation.pk}",
+                params=_params(invitation),
+                url=_url(invitation),
+            )
+    return results
+
+
+def invitation_create(
+    *,
+    campaign: Campaign,
+    by_user: User,
+    creator: CreatorProfile,
+    offered_fee: Decimal | None,
+    message: str = "",
+) -> Invitation:
+    """Invite one creator; any reason not to is a ValidationFailed with the explanation."""
+    (result,) = invitation_create_many(
+        campaign=campaign, by_user=by_user, creators=[creator], offered_fee=offered_fee, message=message
+    )
+    if result.status != INVITED:
+        raise ValidationFailed(
+            _("%(creator)s: %(reason)s") % {"creator": creator.display_name, "reason": result.message}
+        )
+    return result.invitation
+
+
+def _locked(invitation: Invitation) -> Invitation:
+    """Lock the campaign, then the invitation: the same order as every campaign-wide service."""
+    Campaign.objects.select_for_update().filter(pk=invitation.campaign_id).first()
+    return (
+        Invitation.objects.select_for_update()
+        .select_related("campaign__organization", "creator__user")
+        .get(pk=invitation.pk)
+    )
+
+
+def _require_answerable(invitation: Invitation, *, now: datetime | None = None) -> None:
+    """The creator can answer a pending, unexpired invitation; say plainly why not otherwise."""
+    now = now or timezone.now()
+    if invitation.status == Status.REVOKED:
+        raise InvalidTransition(_("The organization withdrew this invitation."))
+    if invitation.status == Status.EXPIRED or (invitation.is_open and invitation.expires_at <= now):
+        raise InvalidTransition(
+            _("This invitation expired on %(date)s.") % {"date": _date(invitation.expires_at)}
+        )
+    if invitation.status == Status.COUNTERED:
+        raise InvalidTransition(_("You sent a counter-offer. Wait for the organization's answer to it."))
+    if invitation.status != Status.PENDING:
+        raise InvalidTransition(
+            _("This invitation is “%(status)s” and can no longer be answered.")
+            % {"status": invitation.get_status_display()}
+        )
+
+
+def _accept(invitation: Invitation, *, by_user: User, fee: Decimal, action: str) -> Collaboration:
+    collaboration = collaboration_open(
+        campaign=invitation.campaign,
+        creator=invitation.creator,
+        fee=fee,
+        source=Collaboration.Source.INVITATION,
+        by_user=by_user,
+        invitation=invitation,
+    )
+    invitation.responded_at = timezone.now()
+    transition(
+        invitation,
+        Status.ACCEPTED,
+        actor=by_user,
+        action=action,
+        data={"fee": str(fee), "currency": invitation.campaign.currency, "collaboration": collaboration.pk},
+        extra_fields=("responded_at",),
+    )
+    return collaboration
+
+
+def invitation_accept(*, invitation: Invitation, by_user: User) -> Collaboration:
+    """The creator takes the offer as it stands; the collaboration starts with the offered fee."""
+    require_creator(creator=invitation.creator, user=by_user)
+    with transaction.atomic():
+        invitation = _locked(invitation)
+        _require_answerable(invitation)
+        fee = invitation.offered_fee if invitation.offered_fee is not None else Decimal("0")
+        collaboration = _accept(invitation, by_user=by_user, fee=fee, action="invitation.accepted")
+        notify_org(
+            organization=invitation.campaign.organization_id,
+            kind="invitation.accepted",
+            key=f"invitation.accepted:{invitation.pk}",
+            params=_params(invitation),
+            url=collaboration.get_absolute_url(),
+        )
+    return collaboration
+
+
+def invitation_decline(*, invitation: Invitation, by_user: User, reason: str = "") -> Invitation:
+    """The creator says no, to the offer or to the whole exchange after a counter."""
+    require_creator(creator=invitation.creator, user=by_user)
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        invitation = _locked(invitation)
+        if invitation.status == Status.DECLINED:
+            return invitation
+        if invitation.status == Status.REVOKED:
+            raise InvalidTransition(_("The organization withdrew this invitation."))
+        invitation.responded_at = timezone.now()
+        transition(
+            invitation,
+            Status.DECLINED,
+            actor=by_user,
+            action="invitation.declined",
+            reason=reason,
+            extra_fields=("responded_at",),
+        )
+        notify_org(
+            organization=invitation.campaign.organization_id,
+            kind="invitation.declined",
+            key=f"invitation.declined:{invitation.pk}",
+            params=_params(invitation),
+            url=_url(invitation),
+        )
+    return invitation
+
+
+def invitation_counter(
+    *, invitation: Invitation, by_user: User, fee: Decimal | None, message: str = ""
+) -> Invitation:
+    """The creator proposes another fee. The organization gets a fresh week to answer."""
+    require_creator(creator=invitation.creator, user=by_user)
+    _clean_fee(fee, field="fee")
+    message = _clean_message(message, field="message")
+    with transaction.atomic():
+        invitation = _locked(invitation)
+        _require_answerable(invitation)
+        if invitation.offered_fee is not None and fee == invitation.offered_fee:
+            raise ValidationFailed(
+                _("That is the fee already offered. Accept the invitation instead."), field="fee"
+            )
+        previous_expiry = invitation.expires_at
+        invitation.counter_fee = fee
+        invitation.counter_message = message
+        invitation.expires_at = timezone.now() + timedelta(days=INVITATION_TTL_DAYS)
+        transition(
+            invitation,
+            Status.COUNTERED,
+            actor=by_user,
+            action="invitation.countered",
+            data={
+                "counter_fee": str(fee),
+                "currency": invitation.campaign.currency,
+                "previous_expiry": previous_expiry.isoformat(),
+            },
+            extra_fields=("counter_fee", "counter_message", "expires_at"),
+        )
+        # One key per counter round: a declined counter followed by a new one is a new event.
+        notify_org(
+            organization=invitation.campaign.organization_id,
+            kind="invitation.countered",
+            key=f"invitation.countered:{invitation.pk}:{int(invitation.expires_at.timestamp())}",
+            params=_params(invitation, fee=format_money(fee, invitation.campaign.currency)),
+            url=_url(invitation),
+        )
+    return invitation
+
+
+def _require_counter(invitation: Invitation) -> None:
+    if invitation.status != Status.COUNTERED:
+        raise InvalidTransition(
+            _("There is no counter-offer to answer: the invitation is “%(status)s”.")
+            % {"status": invitation.get_status_display()}
+        )
+    if invitation.expires_at <= timezone.now():
+        raise InvalidTransition(
+            _("This invitation expired on %(date)s.") % {"date": _date(invitation.expires_at)}
+        )
+
+
+def invitation_counter_accept(*, invitation: Invitation, by_user: User) -> Collaboration:
+    """The organization agrees to the creator's fee; the collaboration starts with it frozen."""
+    require_org_manager(organization=invitation.campaign.organization_id, user=by_user)
+    with transaction.atomic():
+        invitation = _locked(invitation)
+        _require_counter(invitation)
+        collaboration = _accept(
+            invitation, by_user=by_user, fee=invitation.counter_fee, action="invitation.counter_accepted"
+        )
+        notify_user(
+            user=invitation.creator.user,
+            kind="invitation.counter_accepted",
+            key=f"invitation.counter_accepted:{invitation.pk}",
+            params=_params(
+                invitation, fee=format_money(invitation.counter_fee, invitation.campaign.currency)
+            ),
+            url=collaboration.get_absolute_url(),
+        )
+    return collaboration
+
+
+def invitation_counter_decline(*, invitation: Invitation, by_user: User) -> Invitation:
+    """The organization keeps its original offer; the creator gets a fresh week to take it or not."""
+    require_org_manager(organization=invitation.campaign.organization_id, user=by_user)
+    with transaction.atomic():
+        invitation = _locked(invitation)
+        _require_counter(invitation)
+        declined_fee = invitation.counter_fee
+        invitation.counter_fee = None
+        invitation.counter_message = ""
+        invitation.expires_at = timezone.now() + timedelta(days=INVITATION_TTL_DAYS)
+        transition(
+            invitation,
+            Status.PENDING,
+            actor=by_user,
+            action="invitation.counter_declined",
+            data={"declined_counter_fee": str(declined_fee), "currency": invitation.campaign.currency},
+            extra_fields=("counter_fee", "counter_message", "expires_at"),
+        )
+        notify_user(
+            user=invitation.creator.user,
+            kind="invitation.counter_declined",
+            key=f"invitation.counter_declined:{invitation.pk}:{int(invitation.expires_at.timestamp())}",
+            params=_params(invitation),
+            url=_url(invitation),
+        )
+    return invitation
+
+
+def invitation_revoke(*, invitation: Invitation, by_user: User, reason: str = "") -> Invitation:
+    require_org_manager(organization=invitation.campaign.organization_id, user=by_user)
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        invitation = _locked(invitation)
+        if invitation.status == Status.REVOKED:
+            return invitation
+        transition(invitation, Status.REVOKED, actor=by_user, action="invitation.revoked", reason=reason)
+        notify_user(
+            user=invitation.creator.user,
+            kind="invitation.revoked",
+            key=f"invitation.revoked:{invitation.pk}",
+            params=_params(invitation, reason=reason),
+            url=_url(invitation),
+        )
+    return invitation
+
+
+def invitations_expire_due(*, now: datetime | None = None) -> int:
+    """Expire every open invitation past its date. Safe to run twice: each row is rechecked under lock."""
+    now = now or timezone.now()
+    due = list(
+        Invitation.objects.filter(status__in=Invitation.OPEN, expires_at__lte=now)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    expired = 0
+    for pk in due:
+        with transaction.atomic():
+            invitation = (
+                Invitation.objects.select_for_update(of=("self",))
+                .select_related("campaign__organization", "creator__user")
+                .filter(pk=pk, status__in=Invitation.OPEN, expires_at__lte=now)
+                .first()
+            )
+            if invitation is None:
+                continue
+            _expire(invitation)
+            expired += 1
+    return expired
+
+
+def invitations_remind_expiring(*, now: datetime | None = None) -> int:
+    """Remind creators of pending invitations expiring within 48 hours, once per deadline.
+
+    A countered invitation waits for the organization, so the creator is not reminded of it.
+
+    Returns how many reminders were sent this run (0 on a repeat).
+    """
+    now = now or timezone.now()
+    invitations = (
+        Invitation.objects.filter(
+            status=Status.PENDING, expires_at__gt=now, expires_at__lte=now + REMIND_BEFORE
+        )
+        .select_related("campaign__organization", "creator__user")
+        .order_by("pk")
+    )
+    sent = 0
+    for invitation in invitations:
+        # The deadline is in the key: a counter round resets it, and that new deadline earns a reminder.
+        key = f"invitation.expiring:{invitation.pk}:{int(invitation.expires_at.timestamp())}"
+        user = invitation.creator.user
+        if Notification.objects.filter(dedupe_key=f"{key}:u{user.pk}").exists():
+            continue
+        with transaction.atomic():
+            notify_user(
+                user=user,
+                kind="invitation.expiring",
+                key=key,
+                params=_params(invitation),
+                url=_url(invitation),
+            )
+        sent += 1
+    return sent

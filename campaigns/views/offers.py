@@ -1,0 +1,515 @@
+"""Web pages for applications and invitations: apply, review applicants, invite, answer, and the
+creator's own list. Views check the input, call one service, and show what happened."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from brands.models import Membership
+from campaigns import selectors
+from campaigns.eligibility import check_eligibility
+from campaigns.forms_offers import (
+    ApplicantFilterForm,
+    ApplicationForm,
+    CounterForm,
+    InviteForm,
+    ReasonForm,
+    fee_hint,
+)
+from campaigns.models import Application, Campaign, Invitation
+from campaigns.services import applications as application_services
+from campaigns.services import invitations as invitation_services
+from campaigns.services.collaborations import slots_taken
+from campaigns.services.common import membership_for
+from creators.models import CreatorProfile, SocialAccount
+from marketplace.errors import DomainError
+
+GET_POST = require_http_methods(["GET", "POST"])
+APPLICANTS_PER_PAGE = 25
+
+
+def _forbidden(request: HttpRequest, campaign: Campaign, message: str) -> HttpResponse:
+    return render(
+        request, "campaigns/offers/forbidden.html", {"campaign": campaign, "message": message}, status=403
+    )
+
+
+def _back(request: HttpRequest, fallback: str) -> HttpResponse:
+    """Return to the page the form was on (kept in `next`), if it is ours."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return redirect(fallback)
+
+
+def _is_member(user) -> Exists:
+    return Exists(Membership.objects.filter(organization_id=OuterRef("campaign__organization_id"), user=user))
+
+
+def _application_for(request: HttpRequest, pk: int) -> Application:
+    """The creator's own application, or one on a campaign of the user's organization; else 404."""
+    queryset = Application.objects.select_related("campaign__organization", "creator__user").filter(
+        Q(creator__user=request.user) | _is_member(request.user)
+    )
+    return get_object_or_404(queryset, pk=pk)
+
+
+def _invitation_for(request: HttpRequest, pk: int) -> Invitation:
+    """The creator's own invitation, or one sent by the user's organization; else 404."""
+    queryset = Invitation.objects.select_related(
+        "campaign__organization", "creator__user", "invited_by"
+    ).filter(Q(creator__user=request.user) | _is_member(request.user))
+    return get_object_or_404(queryset, pk=pk)
+
+
+# Applying
+
+
+@login_required
+@GET_POST
+def apply(request, pk):
+    campaign = selectors.brief_for_viewer(user=request.user, pk=pk)
+    profile = selectors.creator_for_browsing(user=request.user)
+    if profile is None:
+        return render(
+            request,
+            "campaigns/offers/apply.html",
+            {"campaign": campaign, "not_creator": True},
+            status=403 if request.method == "POST" else 200,
+        )
+
+    form = ApplicationForm(request.POST or None, campaign=campaign)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                application = application_services.application_create(
+                    campaign=campaign,
+                    creator=profile,
+                    by_user=request.user,
+                    pitch=form.cleaned_data["pitch"],
+                    proposed_fee=form.cleaned_data["proposed_fee"],
+                )
+            except DomainError as error:
+                form.add_domain_error(error)
+            else:
+                if application.is_counter_offer:
+                    messages.success(
+                        request,
+                        _("Your application to “%(campaign)s” was sent with a counter-offer.")
+                        % {"campaign": campaign.title},
+                    )
+                else:
+                    messages.success(
+                        request,
+                        _("Your application to “%(campaign)s” was sent.") % {"campaign": campaign.title},
+                    )
+                return redirect("campaigns:my_offers")
+        status = 400
+    context = {
+        "campaign": campaign,
+        "form": form,
+        "eligibility": check_eligibility(campaign=campaign, creator=profile),
+        "refusal": application_services.application_refusal(campaign=campaign, creator=profile),
+        "fee_hint": fee_hint(campaign),
+    }
+    return render(request, "campaigns/offers/apply.html", context, status=status)
+
+
+@login_required
+@require_POST
+def application_withdraw(request, pk):
+    application = _application_for(request, pk)
+    try:
+        application_services.application_withdraw(application=application, by_user=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("You withdrew your application to “%(campaign)s”.") % {"campaign": application.campaign.title},
+        )
+    return _back(request, reverse("campaigns:my_offers"))
+
+
+@login_required
+def my_offers(request):
+    profile = CreatorProfile.objects.filter(user=request.user).first()
+    if profile is None:
+        messages.info(request, _("Create your creator profile first."))
+        return redirect("creators:onboarding")
+    applications = (
+        Application.objects.filter(creator=profile)
+        .select_related("campaign__organization", "collaboration")
+        .order_by("-created_at", "-pk")
+    )
+    invitations = (
+        Invitation.objects.filter(creator=profile)
+        .select_related("campaign__organization", "collaboration")
+        .order_by("-created_at", "-pk")
+    )
+    return render(
+        request,
+        "campaigns/offers/my_offers.html",
+        {"profile": profile, "applications": applications, "invitations": invitations},
+    )
+
+
+# Reviewing applicants
+
+
+def _applicants(campaign: Campaign, filters: dict) -> QuerySet[Application]:
+    """Applications with each creator's biggest account on the brief's platforms (sortable)."""
+    accounts = SocialAccount.objects.filter(profile=OuterRef("creator_id"))
+    if campaign.platforms:
+        accounts = accounts.filter(platform__in=campaign.platforms)
+    accounts = accounts.order_by("-followers", "id")
+    queryset = (
+        Application.objects.filter(campaign=campaign)
+        .select_related("creator__user", "collaboration")
+        .prefetch_related(
+            Prefetch("creator__social_accounts", queryset=SocialAccount.objects.order_by("-followers", "id"))
+        )
+        .annotate(
+            best_followers=Subquery(accounts.values("followers")[:1]),
+            best_engagement=Subquery(accounts.values("engagement_rate")[:1]),
+            fee_asked=Coalesce("proposed_fee", Value(application_services.campaign_fee(campaign))),
+        )
+    )
+    if filters.get("status"):
+        queryset = queryset.filter(status=filters["status"])
+    if filters.get("counter_offers"):
+        queryset = queryset.filter(is_counter_offer=True)
+    ordering = {
+        "followers": (F("best_followers").desc(nulls_last=True), "-pk"),
+        "engagement": (F("best_engagement").desc(nulls_last=True), "-pk"),
+        "fee": (F("fee_asked").asc(), "-pk"),
+    }.get(filters.get("sort") or "", ("-created_at", "-pk"))
+    return queryset.order_by(*ordering)
+
+
+def _applicant_row(application: Application, campaign: Campaign) -> dict:
+    creator = application.creator
+    accounts = [
+        a for a in creator.social_accounts.all() if not campaign.platforms or a.platform in campaign.platforms
+    ]
+    return {
+        "application": application,
+        "creator": creator,
+        "account": accounts[0] if accounts else None,
+        "eligibility": check_eligibility(campaign=campaign, creator=creator),
+    }
+
+
+@login_required
+def applicants(request, pk):
+    campaign, membership = selectors.campaign_for_member(user=request.user, pk=pk)
+    filter_form = ApplicantFilterForm(request.GET or None)
+    filters = filter_form.cleaned_data if filter_form.is_valid() else {}
+    page = Paginator(_applicants(campaign, filters), APPLICANTS_PER_PAGE).get_page(request.GET.get("page"))
+    query = urlencode({key: value for key, value in request.GET.items() if key != "page" and value})
+    return render(
+        request,
+        "campaigns/offers/applicants.html",
+        {
+            "campaign": campaign,
+            "membership": membership,
+            "can_act": membership.can_edit_org(),
+            "filter_form": filter_form,
+            "page": page,
+            "query": query,
+            "rows": [_applicant_row(application, campaign) for application in page],
+            "slots_taken": slots_taken(campaign),
+            "fee_hint": fee_hint(campaign),
+            "decline_form": ReasonForm(),
+            "this_page": request.get_full_path(),
+        },
+    )
+
+
+def _applicants_url(application: Application) -> str:
+    return reverse("campaigns:applicants", args=[application.campaign_id])
+
+
+@login_required
+@require_POST
+def application_shortlist(request, pk):
+    application = _application_for(request, pk)
+    shortlist = application.status != Application.Status.SHORTLISTED
+    try:
+        application_services.application_shortlist(
+            application=application, by_user=request.user, shortlisted=shortlist
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        name = application.creator.display_name
+        if shortlist:
+            messages.success(request, _("%(creator)s is on the shortlist.") % {"creator": name})
+        else:
+            messages.success(request, _("%(creator)s is off the shortlist.") % {"creator": name})
+    return _back(request, _applicants_url(application))
+
+
+@login_required
+@require_POST
+def application_accept(request, pk):
+    application = _application_for(request, pk)
+    try:
+        application_services.application_accept(application=application, by_user=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("%(creator)s is in. The collaboration has started and they have been told.")
+            % {"creator": application.creator.display_name},
+        )
+    return _back(request, _applicants_url(application))
+
+
+@login_required
+@require_POST
+def application_decline(request, pk):
+    application = _application_for(request, pk)
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Keep the reason under 1000 characters."))
+        return _back(request, _applicants_url(application))
+    try:
+        application_services.application_decline(
+            application=application, by_user=request.user, reason=form.cleaned_data["reason"]
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("You declined %(creator)s's application; they have been told.")
+            % {"creator": application.creator.display_name},
+        )
+    return _back(request, _applicants_url(application))
+
+
+# Inviting
+
+
+@login_required
+@GET_POST
+def invite(request, pk):
+    campaign, membership = selectors.campaign_for_member(user=request.user, pk=pk)
+    if not membership.can_edit_org():
+        return _forbidden(
+            request, campaign, _("Only owners and managers of the organization can invite creators.")
+        )
+    initial = {"creators": request.GET.get("creator", "")}
+    form = InviteForm(request.POST or None, campaign=campaign, initial=initial)
+    report = None
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            lines = form.cleaned_data["creators"]
+            found = [line.creator for line in lines if line.creator is not None]
+            try:
+                results = (
+                    invitation_services.invitation_create_many(
+                        campaign=campaign,
+                        by_user=request.user,
+                        creators=found,
+                        offered_fee=form.cleaned_data["offered_fee"],
+                        message=form.cleaned_data["message"],
+                    )
+                    if found
+                    else []
+                )
+            except DomainError as error:
+                form.add_domain_error(error)
+            else:
+                status = 200
+                by_creator = {result.creator.pk: result for result in results}
+                report = []
+                for line in lines:
+                    result = by_creator.get(line.creator.pk) if line.creator else None
+                    report.append(
+                        {
+                            "line": line.text,
+                            "creator": line.creator,
+                            "status": result.status if result else "unknown",
+                            "message": result.message if result else line.problem,
+                            "invitation": result.invitation if result else None,
+                        }
+                    )
+                invited = sum(1 for row in report if row["status"] == invitation_services.INVITED)
+                messages.success(request, _("Invitations sent: %(count)s.") % {"count": invited})
+                form = InviteForm(campaign=campaign)
+    open_invitations = (
+        Invitation.objects.filter(campaign=campaign, status__in=Invitation.OPEN)
+        .select_related("creator")
+        .order_by("expires_at", "pk")
+    )
+    return render(
+        request,
+        "campaigns/offers/invite.html",
+        {
+            "campaign": campaign,
+            "form": form,
+            "report": report,
+            "open_invitations": open_invitations,
+            "ttl_days": invitation_services.INVITATION_TTL_DAYS,
+        },
+        status=status,
+    )
+
+
+def _invitation_page(
+    request: HttpRequest, invitation: Invitation, *, counter_form=None, status: int = 200
+) -> HttpResponse:
+    is_creator = invitation.creator.user_id == request.user.pk
+    membership = membership_for(organization=invitation.campaign.organization_id, user=request.user)
+    can_manage = membership is not None and membership.can_edit_org()
+    pending = invitation.status == Invitation.Status.PENDING and not invitation.is_expired
+    countered = invitation.status == Invitation.Status.COUNTERED and not invitation.is_expired
+    return render(
+        request,
+        "campaigns/offers/invitation_detail.html",
+        {
+            "invitation": invitation,
+            "campaign": invitation.campaign,
+            "is_creator": is_creator,
+            "membership": membership,
+            "can_answer": is_creator and pending,
+            "can_answer_counter": can_manage and countered,
+            "can_revoke": can_manage and invitation.is_open,
+            "counter_form": counter_form
+            or (CounterForm(invitation=invitation) if is_creator and pending else None),
+            "reason_form": ReasonForm(),
+            "collaboration": getattr(invitation, "collaboration", None),
+        },
+        status=status,
+    )
+
+
+@login_required
+def invitation_detail(request, pk):
+    return _invitation_page(request, _invitation_for(request, pk))
+
+
+def _invitation_action(
+    request: HttpRequest, pk: int, action, success: str, *, starts_collaboration: bool = False
+) -> HttpResponse:
+    invitation = _invitation_for(request, pk)
+    try:
+        result = action(invitation=invitation, by_user=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("campaigns:invitation_detail", pk=invitation.pk)
+    messages.success(request, success % {"campaign": invitation.campaign.title})
+    if starts_collaboration:
+        return redirect(result)
+    return redirect("campaigns:invitation_detail", pk=invitation.pk)
+
+
+@login_required
+@require_POST
+def invitation_accept(request, pk):
+    return _invitation_action(
+        request,
+        pk,
+        invitation_services.invitation_accept,
+        _("You accepted the invitation to “%(campaign)s”. The collaboration has started."),
+        starts_collaboration=True,
+    )
+
+
+@login_required
+@require_POST
+def invitation_decline(request, pk):
+    return _invitation_action(
+        request,
+        pk,
+        invitation_services.invitation_decline,
+        _("You declined the invitation to “%(campaign)s”."),
+    )
+
+
+@login_required
+@require_POST
+def invitation_counter(request, pk):
+    invitation = _invitation_for(request, pk)
+    form = CounterForm(request.POST, invitation=invitation)
+    if form.is_valid():
+        try:
+            invitation_services.invitation_counter(
+                invitation=invitation,
+                by_user=request.user,
+                fee=form.cleaned_data["fee"],
+                message=form.cleaned_data["message"],
+            )
+        except DomainError as error:
+            if error.field in form.fields:
+                form.add_domain_error(error)
+            else:
+                messages.error(request, error.message)
+                return redirect("campaigns:invitation_detail", pk=invitation.pk)
+        else:
+            messages.success(
+                request, _("Your counter-offer was sent. The organization has a week to answer.")
+            )
+            return redirect("campaigns:invitation_detail", pk=invitation.pk)
+    return _invitation_page(request, invitation, counter_form=form, status=400)
+
+
+@login_required
+@require_POST
+def invitation_counter_accept(request, pk):
+    return _invitation_action(
+        request,
+        pk,
+        invitation_services.invitation_counter_accept,
+        _("You accepted the counter-offer on “%(campaign)s”. The collaboration has started."),
+        starts_collaboration=True,
+    )
+
+
+@login_required
+@require_POST
+def invitation_counter_decline(request, pk):
+    return _invitation_action(
+        request,
+        pk,
+        invitation_services.invitation_counter_decline,
+        _(
+            "You declined the counter-offer on “%(campaign)s”. The creator can still take your original offer."
+        ),
+    )
+
+
+@login_required
+@require_POST
+def invitation_revoke(request, pk):
+    invitation = _invitation_for(request, pk)
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Keep the reason under 1000 characters."))
+        return redirect("campaigns:invitation_detail", pk=invitation.pk)
+    try:
+        invitation_services.invitation_revoke(
+            invitation=invitation, by_user=request.user, reason=form.cleaned_data["reason"]
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("You withdrew the invitation to “%(campaign)s”.") % {"campaign": invitation.campaign.title},
+        )
+    return redirect("campaigns:invitation_detail", pk=invitation.pk)

@@ -1,0 +1,604 @@
+"""The collaboration workspace pages: my collaborations, drafts and review, messages, disputes, ratings."""
+
+import os
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.forms import Form
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+
+from brands.models import Membership
+from campaigns.forms_workspace import (
+    CancelForm,
+    DisputeForm,
+    DisputeResolveForm,
+    MessageForm,
+    PublishForm,
+    RatingForm,
+    ReviewForm,
+    SubmissionForm,
+)
+from campaigns.models import Collaboration, CollaborationDeliverable, Dispute, Rating, Submission
+from campaigns.services import conversation, workspace
+from campaigns.services.workspace import CREATOR, ORGANIZATION, Viewer
+from marketplace.errors import DomainError, PermissionDeniedError
+
+GET_POST = require_http_methods(["GET", "POST"])
+PAGE_SIZE = 25
+D = CollaborationDeliverable.Status
+
+STATUS_BADGES = {
+    Collaboration.Status.COMPLETED: "badge-success",
+    Collaboration.Status.CANCELLED: "badge-danger",
+    Collaboration.Status.DISPUTED: "badge-danger",
+    Collaboration.Status.CHANGES_REQUESTED: "badge-warning",
+}
+
+# Audit actions in words, for the trail on the workspace page.
+AUDIT_ACTIONS = {
+    "collaboration.started": gettext_lazy("Collaboration started"),
+    "collaboration.status_changed": gettext_lazy("Status updated"),
+    "collaboration.cancelled": gettext_lazy("Collaboration cancelled"),
+    "collaboration.disputed": gettext_lazy("Dispute raised"),
+    "collaboration.dispute_settled": gettext_lazy("Dispute settled"),
+    "deliverable.submitted": gettext_lazy("Draft submitted"),
+    "deliverable.approved": gettext_lazy("Draft approved"),
+    "deliverable.changes_requested": gettext_lazy("Changes requested"),
+    "deliverable.reopened": gettext_lazy("Draft taken back into review"),
+    "deliverable.published": gettext_lazy("Post published"),
+    "deliverable.confirmed": gettext_lazy("Post confirmed"),
+    "deliverable.auto_confirmed": gettext_lazy("Post confirmed automatically"),
+    "deliverable.extra_round": gettext_lazy("Extra revision round granted"),
+    "dispute.resolved": gettext_lazy("Dispute resolved"),
+    "rating.created": gettext_lazy("Rating given"),
+    "payments.fee_reserved": gettext_lazy("Fee reserved"),
+}
+
+
+# Each audited model's own status labels: "submitted" reads differently on a deliverable.
+STATUS_CHOICES = {
+    Collaboration: Collaboration.Status,
+    CollaborationDeliverable: CollaborationDeliverable.Status,
+    Submission: Submission.Decision,
+    Dispute: Dispute.Status,
+}
+
+
+def _status_label(model, value: str) -> str:
+    choices = STATUS_CHOICES.get(model)
+    if not value or choices is None or value not in choices.values:
+        return value
+    return str(choices(value).label)
+
+
+def _trail(events, labels: dict[int, str]) -> list[dict]:
+    """Audit events in words; `labels` names the deliverables by primary key."""
+    rows = []
+    for event in events:
+        model = event.target_type.model_class()
+        what = str(AUDIT_ACTIONS.get(event.action, event.action))
+        if model is CollaborationDeliverable and event.target_id.isdigit():
+            what = f"{what} · {labels.get(int(event.target_id), '')}"
+        rows.append(
+            {
+                "event": event,
+                "action": what,
+                "from": _status_label(model, event.from_status),
+                "to": _status_label(model, event.to_status),
+            }
+        )
+    return rows
+
+
+def _forbidden(request: HttpRequest, collaboration: Collaboration | None, error: DomainError) -> HttpResponse:
+    return render(
+        request,
+        "campaigns/workspace/forbidden.html",
+        {"collaboration": collaboration, "message": error.message},
+        status=403,
+    )
+
+
+def _form_error(form: Form, error: DomainError) -> bool:
+    """Put a refusal next to its field; False when the form has no such field."""
+    if error.field in form.fields:
+        form.add_error(error.field, str(error.message))
+        return True
+    return False
+
+
+def _back(collaboration: Collaboration, anchor: str = "") -> HttpResponse:
+    url = collaboration.get_absolute_url()
+    return redirect(f"{url}#{anchor}" if anchor else url)
+
+
+# My collaborations
+
+
+@login_required
+def my_collaborations(request):
+    user = request.user
+    memberships = list(
+        Membership.objects.filter(user=user).select_related("organization").order_by("organization__name")
+    )
+    is_creator = hasattr(user, "creator_profile")
+    selected = request.GET.get("org", "")
+    allowed = {m.organization.slug for m in memberships} | ({CREATOR} if is_creator else set())
+    if selected not in allowed:
+        selected = ""
+    page = Paginator(
+        workspace.collaborations_for_user(user=user, organization_slug=selected), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    rows = []
+    for collaboration in page.object_list:
+        side = CREATOR if collaboration.creator.user_id == user.pk else ORGANIZATION
+        action = workspace.next_action(
+            collaboration=collaboration,
+            side=side,
+            deliverables=list(collaboration.deliverables.all()),
+            rated={rating.rated_side for rating in collaboration.ratings.all()},
+        )
+        rows.append(
+            {
+                "collaboration": collaboration,
+                "side": side,
+                "action": action,
+                "badge": STATUS_BADGES.get(collaboration.status, ""),
+            }
+        )
+    return render(
+        request,
+        "campaigns/workspace/my_collaborations.html",
+        {
+            "page": page,
+            "rows": rows,
+            "memberships": memberships,
+            "is_creator": is_creator,
+            "selected": selected,
+            "query": urlencode({"org": selected}) if selected else "",
+        },
+    )
+
+
+# The workspace
+
+
+def _workspace(
+    request: HttpRequest,
+    collaboration: Collaboration,
+    viewer: Viewer,
+    *,
+    bound: dict | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """Render the workspace; `bound` holds a rejected form to show with its errors."""
+    bound = bound or {}
+    deliverables = list(
+        collaboration.deliverables.select_related("spec").prefetch_related(
+            Prefetch(
+                "submissions",
+                queryset=Submission.objects.select_related("submitted_by", "decided_by").order_by("round"),
+            )
+        )
+    )
+    review_rounds = collaboration.campaign.review_rounds
+    live = collaboration.is_live
+    creator_acts = live and viewer.side == CREATOR
+    manager_acts = live and viewer.side == ORGANIZATION and viewer.can_act
+    max_mb = workspace.upload_max_mb()
+    rows = []
+    for deliverable in deliverables:
+        rounds = list(deliverable.submissions.all())
+        latest = rounds[-1] if rounds else None
+        row = {
+            "deliverable": deliverable,
+            "label": workspace.deliverable_label(deliverable),
+            "rounds": rounds,
+            "rounds_left": max(review_rounds - deliverable.rounds_used, 0),
+        }
+        if creator_acts and deliverable.status in (D.PENDING, D.CHANGES_REQUESTED):
+            row["submit_form"] = bound.get(("submit", deliverable.pk)) or SubmissionForm(
+                max_mb=max_mb, auto_id=f"id_d{deliverable.pk}_%s"
+            )
+        if creator_acts and deliverable.status == D.APPROVED:
+            row["publish_form"] = bound.get(("publish", deliverable.pk)) or PublishForm(
+                auto_id=f"id_p{deliverable.pk}_%s"
+            )
+        if manager_acts and deliverable.status == D.SUBMITTED and latest and latest.decision == "pending":
+            row["review_submission"] = latest
+            row["review_form"] = bound.get(("review", latest.pk)) or ReviewForm(auto_id=f"id_r{latest.pk}_%s")
+            row["can_request_changes"] = deliverable.rounds_used < review_rounds
+        if deliverable.status == D.PUBLISHED and deliverable.published_at:
+            row["auto_confirm_on"] = deliverable.published_at + timedelta(days=workspace.AUTO_CONFIRM_DAYS)
+            row["can_confirm"] = manager_acts
+        rows.append(row)
+
+    thread = list(collaboration.messages.select_related("author"))
+    ratings = list(collaboration.ratings.select_related("rated_by"))
+    disputes = list(collaboration.disputes.select_related("raised_by", "resolved_by"))
+    acting = viewer.side in (CREATOR, ORGANIZATION) and viewer.can_act
+    statuses = [d.status for d in deliverables]
+    cancel_refusal = (
+        workspace.cancel_refusal(collaboration=collaboration, side=viewer.side, statuses=statuses)
+        if acting
+        else None
+    )
+    can_rate = (
+        acting
+        and collaboration.status == Collaboration.Status.COMPLETED
+        and (Rating.Side.ORGANIZATION if viewer.side == CREATOR else Rating.Side.CREATOR)
+        not in {rating.rated_side for rating in ratings}
+    )
+    trail = _trail(
+        workspace.collaboration_audit_trail(
+            collaboration=collaboration,
+            deliverable_ids=[d.pk for d in deliverables],
+            submission_ids=[s.pk for row in rows for s in row["rounds"]],
+        ),
+        {row["deliverable"].pk: row["label"] for row in rows},
+    )
+    next_step = None
+    if viewer.side in (CREATOR, ORGANIZATION):
+        next_step = workspace.next_action(
+            collaboration=collaboration,
+            side=viewer.side,
+            deliverables=deliverables,
+            rated={rating.rated_side for rating in ratings},
+        )
+    return render(
+        request,
+        "campaigns/workspace/detail.html",
+        {
+            "collaboration": collaboration,
+            "campaign": collaboration.campaign,
+            "viewer": viewer,
+            "rows": rows,
+            "review_rounds": review_rounds,
+            "thread": thread,
+            "message_form": bound.get("message") or (MessageForm() if acting else None),
+            "ratings": ratings,
+            "disputes": disputes,
+            "can_cancel": acting and cancel_refusal is None,
+            "can_dispute": acting
+            and conversation.dispute_refusal(collaboration=collaboration, deliverables=deliverables) is None,
+            "can_rate": can_rate,
+            "next_step": next_step,
+            "badge": STATUS_BADGES.get(collaboration.status, ""),
+            "trail": trail,
+        },
+        status=status,
+    )
+
+
+@login_required
+def collaboration_detail(request, pk):
+    collaboration, viewer = workspace.collaboration_for_viewer(user=request.user, pk=pk)
+    return _workspace(request, collaboration, viewer)
+
+
+def _deliverable(request, pk) -> tuple[CollaborationDeliverable, Collaboration, Viewer]:
+    deliverable = get_object_or_404(CollaborationDeliverable.objects.select_related("spec"), pk=pk)
+    collaboration, viewer = workspace.collaboration_for_viewer(
+        user=request.user, pk=deliverable.collaboration_id
+    )
+    return deliverable, collaboration, viewer
+
+
+@login_required
+@require_POST
+def submission_create(request, pk):
+    deliverable, collaboration, viewer = _deliverable(request, pk)
+    form = SubmissionForm(
+        request.POST, request.FILES, max_mb=workspace.upload_max_mb(), auto_id=f"id_d{deliverable.pk}_%s"
+    )
+    if form.is_valid():
+        try:
+            submission = workspace.submission_create(
+                deliverable=deliverable,
+                by_user=request.user,
+                link=form.cleaned_data["link"],
+                caption=form.cleaned_data["caption"],
+                file=form.cleaned_data["file"],
+            )
+        except PermissionDeniedError as error:
+            return _forbidden(request, collaboration, error)
+        except DomainError as error:
+            if not _form_error(form, error):
+                messages.error(request, error.message)
+                return _back(collaboration, f"deliverable-{deliverable.pk}")
+        else:
+            messages.success(
+                request,
+                _("Round %(round)s of %(deliverable)s is with the organization for review.")
+                % {"round": submission.round, "deliverable": workspace.deliverable_label(deliverable)},
+            )
+            return _back(collaboration, f"deliverable-{deliverable.pk}")
+    return _workspace(request, collaboration, viewer, bound={("submit", deliverable.pk): form}, status=400)
+
+
+@login_required
+@require_POST
+def submission_review(request, pk):
+    submission = get_object_or_404(Submission.objects.select_related("deliverable__spec"), pk=pk)
+    collaboration, viewer = workspace.collaboration_for_viewer(
+        user=request.user, pk=submission.deliverable.collaboration_id
+    )
+    form = ReviewForm(request.POST, auto_id=f"id_r{submission.pk}_%s")
+    if form.is_valid():
+        label = workspace.deliverable_label(submission.deliverable)
+        try:
+            if form.cleaned_data["action"] == ReviewForm.APPROVE:
+                workspace.submission_approve(submission=submission, by_user=request.user)
+                done = _("You approved %(deliverable)s. The creator can publish it now.")
+            else:
+                workspace.submission_request_changes(
+                    submission=submission, by_user=request.user, feedback=form.cleaned_data["feedback"]
+                )
+                done = _("Your feedback on %(deliverable)s was sent to the creator.")
+        except PermissionDeniedError as error:
+            return _forbidden(request, collaboration, error)
+        except DomainError as error:
+            if not _form_error(form, error):
+                messages.error(request, error.message)
+                return _back(collaboration, f"deliverable-{submission.deliverable_id}")
+        else:
+            messages.success(request, done % {"deliverable": label})
+            return _back(collaboration, f"deliverable-{submission.deliverable_id}")
+    return _workspace(request, collaboration, viewer, bound={("review", submission.pk): form}, status=400)
+
+
+@login_required
+def submission_file(request, pk):
+    """Drafts are private until published: only people who can see the workspace can open them."""
+    submission = get_object_or_404(Submission.objects.select_related("deliverable"), pk=pk)
+    workspace.collaboration_for_viewer(user=request.user, pk=submission.deliverable.collaboration_id)
+    if not submission.file:
+        raise Http404
+    return FileResponse(submission.file.open("rb"), filename=os.path.basename(submission.file.name))
+
+
+@login_required
+@require_POST
+def deliverable_publish(request, pk):
+    deliverable, collaboration, viewer = _deliverable(request, pk)
+    form = PublishForm(request.POST, auto_id=f"id_p{deliverable.pk}_%s")
+    if form.is_valid():
+        try:
+            workspace.deliverable_publish(deliverable=deliverable, by_user=request.user, **form.cleaned_data)
+        except PermissionDeniedError as error:
+            return _forbidden(request, collaboration, error)
+        except DomainError as error:
+            if not _form_error(form, error):
+                messages.error(request, error.message)
+                return _back(collaboration, f"deliverable-{deliverable.pk}")
+        else:
+            messages.success(
+                request,
+                _(
+                    "Thanks! The organization has %(days)s days to confirm the post; after that it is confirmed automatically."
+                )
+                % {"days": workspace.AUTO_CONFIRM_DAYS},
+            )
+            return _back(collaboration, f"deliverable-{deliverable.pk}")
+    return _workspace(request, collaboration, viewer, bound={("publish", deliverable.pk): form}, status=400)
+
+
+@login_required
+@require_POST
+def deliverable_confirm(request, pk):
+    deliverable, collaboration, _viewer = _deliverable(request, pk)
+    try:
+        workspace.deliverable_confirm(deliverable=deliverable, by_user=request.user)
+    except PermissionDeniedError as error:
+        return _forbidden(request, collaboration, error)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("You confirmed %(deliverable)s.") % {"deliverable": workspace.deliverable_label(deliverable)},
+        )
+    return _back(collaboration, f"deliverable-{deliverable.pk}")
+
+
+@login_required
+@require_POST
+def message_create(request, pk):
+    collaboration, viewer = workspace.collaboration_for_viewer(user=request.user, pk=pk)
+    form = MessageForm(request.POST)
+    if form.is_valid():
+        try:
+            message = conversation.message_create(
+                collaboration=collaboration, by_user=request.user, body=form.cleaned_data["body"]
+            )
+        except PermissionDeniedError as error:
+            return _forbidden(request, collaboration, error)
+        except DomainError as error:
+            if not _form_error(form, error):
+                messages.error(request, error.message)
+                return _back(collaboration, "messages")
+        else:
+            return _back(collaboration, f"message-{message.pk}")
+    return _workspace(request, collaboration, viewer, bound={"message": form}, status=400)
+
+
+# Cancel, dispute, rate: each a small page with its own form
+
+
+def _side_page(request, pk, *, form_class, template, refusal, submit, success):
+    """GET shows the form (or why it is not possible); POST calls `submit(collaboration, data)`."""
+    collaboration, viewer = workspace.collaboration_for_viewer(user=request.user, pk=pk)
+    if not viewer.can_act or viewer.side not in (CREATOR, ORGANIZATION):
+        return _forbidden(
+            request,
+            collaboration,
+            PermissionDeniedError(
+                _("Only the creator or the organization's owners and managers can do this.")
+            ),
+        )
+    if request.method == "GET":
+        reason = refusal(collaboration, viewer)
+        if reason:
+            messages.error(request, reason)
+            return _back(collaboration)
+    form = form_class(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                submit(collaboration, form.cleaned_data)
+            except PermissionDeniedError as error:
+                return _forbidden(request, collaboration, error)
+            except DomainError as error:
+                if not _form_error(form, error):
+                    messages.error(request, error.message)
+                    return _back(collaboration)
+            else:
+                messages.success(request, success)
+                return _back(collaboration)
+        status = 400
+    return render(
+        request,
+        template,
+        {"collaboration": collaboration, "campaign": collaboration.campaign, "viewer": viewer, "form": form},
+        status=status,
+    )
+
+
+@login_required
+@GET_POST
+def collaboration_cancel(request, pk):
+    def refusal(collaboration, viewer):
+        statuses = list(collaboration.deliverables.values_list("status", flat=True))
+        return workspace.cancel_refusal(collaboration=collaboration, side=viewer.side, statuses=statuses)
+
+    return _side_page(
+        request,
+        pk,
+        form_class=CancelForm,
+        template="campaigns/workspace/cancel.html",
+        refusal=refusal,
+        submit=lambda collaboration, data: workspace.collaboration_cancel(
+            collaboration=collaboration, by_user=request.user, reason=data["reason"]
+        ),
+        success=_("The collaboration is cancelled and the other side has been told."),
+    )
+
+
+@login_required
+@GET_POST
+def dispute_raise(request, pk):
+    return _side_page(
+        request,
+        pk,
+        form_class=DisputeForm,
+        template="campaigns/workspace/dispute.html",
+        refusal=lambda collaboration, viewer: conversation.dispute_refusal(
+            collaboration=collaboration, deliverables=list(collaboration.deliverables.all())
+        ),
+        submit=lambda collaboration, data: conversation.dispute_raise(
+            collaboration=collaboration, by_user=request.user, reason=data["reason"]
+        ),
+        success=_("Your dispute is with Kolabo staff. The collaboration is paused until they decide."),
+    )
+
+
+@login_required
+@GET_POST
+def rate(request, pk):
+    def refusal(collaboration, viewer):
+        if collaboration.status != Collaboration.Status.COMPLETED:
+            return _("You can rate once the collaboration is complete.")
+        rated_side = Rating.Side.ORGANIZATION if viewer.side == CREATOR else Rating.Side.CREATOR
+        if collaboration.ratings.filter(rated_side=rated_side).exists():
+            return _("You have already rated this collaboration.")
+        return None
+
+    return _side_page(
+        request,
+        pk,
+        form_class=RatingForm,
+        template="campaigns/workspace/rate.html",
+        refusal=refusal,
+        submit=lambda collaboration, data: conversation.rating_create(
+            collaboration=collaboration, by_user=request.user, score=data["score"], comment=data["comment"]
+        ),
+        success=_("Thank you for your rating."),
+    )
+
+
+# Staff: disputes
+
+
+def _dispute_queue_page(request, *, failed: dict | None = None, status: int = 200) -> HttpResponse:
+    failed = failed or {}
+    disputes = list(
+        conversation.disputes_open().prefetch_related(
+            Prefetch(
+                "collaboration__deliverables",
+                queryset=CollaborationDeliverable.objects.select_related("spec"),
+            )
+        )
+    )
+    rows = [
+        {
+            "dispute": dispute,
+            "deliverables": [
+                {"deliverable": d, "label": workspace.deliverable_label(d)}
+                for d in dispute.collaboration.deliverables.all()
+            ],
+            "form": failed.get(dispute.pk) or DisputeResolveForm(auto_id=f"id_x{dispute.pk}_%s"),
+        }
+        for dispute in disputes
+    ]
+    return render(
+        request,
+        "campaigns/workspace/dispute_queue.html",
+        {
+            "rows": rows,
+            "recent": conversation.disputes_recently_resolved(),
+        },
+        status=status,
+    )
+
+
+@login_required
+def dispute_queue(request):
+    if not request.user.is_staff:
+        raise Http404
+    return _dispute_queue_page(request)
+
+
+@login_required
+@require_POST
+def dispute_resolve(request, pk):
+    if not request.user.is_staff:
+        raise Http404
+    dispute = get_object_or_404(Dispute, pk=pk)
+    form = DisputeResolveForm(request.POST, auto_id=f"id_x{dispute.pk}_%s")
+    if form.is_valid():
+        try:
+            conversation.dispute_resolve(
+                dispute=dispute,
+                by_user=request.user,
+                outcome=form.cleaned_data["outcome"],
+                resolution=form.cleaned_data["resolution"],
+            )
+        except PermissionDeniedError as error:
+            return _forbidden(request, None, error)
+        except DomainError as error:
+            if not _form_error(form, error):
+                messages.error(request, error.message)
+                return redirect("campaigns:dispute_queue")
+        else:
+            messages.success(request, _("The dispute is resolved and both sides have been told."))
+            return redirect("campaigns:dispute_queue")
+    return _dispute_queue_page(request, failed={dispute.pk: form}, status=400)
