@@ -12,6 +12,7 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from campaigns.services.conversation import organization_rating_summary
 from marketplace.errors import DomainError, PermissionDeniedError
 
 from . import selectors, services
@@ -79,7 +80,14 @@ def org_create(request):
 def org_detail(request, slug):
     organization, membership = selectors.organization_for_member(user=request.user, slug=slug)
     context = selectors.organization_overview(organization=organization)
-    context.update({"organization": organization, "membership": membership, "section": "overview"})
+    context.update(
+        {
+            "organization": organization,
+            "membership": membership,
+            "section": "overview",
+            "rating": organization_rating_summary(organization),
+        }
+    )
     return render(request, "brands/org_detail.html", context)
 
 

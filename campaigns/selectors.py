@@ -485,3 +485,21 @@ def brief_labels(campaign: Campaign) -> dict[str, list[str]]:
         "countries": [str(countries.name(code)) for code in campaign.target_countries],
         "languages": [str(LANGUAGE_NAMES.get(code, code)) for code in campaign.target_languages],
     }
+
+
+def creator_work_summary(*, user: User) -> dict[str, Any] | None:
+    """For the creator's dashboard: what is waiting for them across briefs and collaborations."""
+    if not user.is_authenticated or not hasattr(user, "creator_profile"):
+        return None
+    profile = user.creator_profile
+    collaborations = list(
+        Collaboration.objects.filter(creator=profile, status__in=Collaboration.LIVE)
+        .select_related("campaign", "campaign__organization")
+        .order_by(F("due_date").asc(nulls_last=True), "pk")[:5]
+    )
+    return {
+        "invitations": Invitation.objects.filter(creator=profile, status=Invitation.Status.PENDING).count(),
+        "applications": Application.objects.filter(creator=profile, status__in=Application.OPEN).count(),
+        "collaborations": collaborations,
+        "live_count": Collaboration.objects.filter(creator=profile, status__in=Collaboration.LIVE).count(),
+    }

@@ -31,3 +31,10 @@ def collaborations_remind_content_due() -> int:
     from campaigns.services.workspace import collaborations_remind_content_due as remind
 
     return remind()
+
+
+@shared_task(name="campaigns.campaign_complete_if_finished", **RETRY)
+def campaign_complete_if_finished(campaign_id: int) -> bool:
+    from campaigns.services.briefs import campaign_complete_if_finished as complete
+
+    return complete(campaign_id=campaign_id)

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from campaigns.services.conversation import creator_rating_summary
 from marketplace.errors import DomainError
 
 from . import selectors, services
@@ -85,6 +86,7 @@ def profile_public(request, slug):
         {
             "profile": profile,
             "is_owner": request.user.is_authenticated and request.user.pk == profile.user_id,
+            "rating": creator_rating_summary(profile),
         },
     )
 

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language as django_set_language
 
 from brands import selectors as brand_selectors
+from campaigns import selectors as campaign_selectors
 from creators import selectors as creator_selectors
 
 from . import health, services
@@ -35,12 +36,18 @@ def dashboard(request):
     creator = creator_selectors.creator_dashboard(user=user)
     orgs = brand_selectors.org_dashboard(user=user)
     staff = brand_selectors.staff_dashboard() if user.is_staff else None
+    work = campaign_selectors.creator_work_summary(user=user) if creator else None
+    org_campaigns = campaign_selectors.org_campaigns_panel(user=user) if orgs["memberships"] else []
     if creator is None and not orgs["memberships"] and staff is None:
         if user.signup_role == User.SignupRole.CREATOR:
             return redirect("creators:onboarding")
         if user.signup_role in (User.SignupRole.BRAND, User.SignupRole.NGO):
             return redirect(f"{reverse('brands:org_create')}?kind={user.signup_role}")
-    return render(request, "marketplace/dashboard.html", {"creator": creator, "orgs": orgs, "staff": staff})
+    return render(
+        request,
+        "marketplace/dashboard.html",
+        {"creator": creator, "orgs": orgs, "staff": staff, "work": work, "org_campaigns": org_campaigns},
+    )
 
 
 @never_cache

@@ -28,6 +28,7 @@ from campaigns.models import (
     Invitation,
 )
 from campaigns.notifications import notify_org, notify_user
+from campaigns.services.collaborations import queue_campaign_completion_check
 from campaigns.services.common import require_org_manager, transition
 from creators.models import Cause, DeliverableFormat, Niche, Platform
 from creators.taxonomy import LANGUAGE_NAMES
@@ -568,7 +569,31 @@ def campaign_close(*, campaign: Campaign, by_user: User) -> Campaign:
                 params=_params(campaign, reason=reason),
                 url=url,
             )
+        queue_campaign_completion_check(campaign_id=campaign.pk)
     return campaign
+
+
+def campaign_complete_if_finished(*, campaign_id: int) -> bool:
+    """Closed → completed once every collaboration has finished and at least one was completed.
+
+    Safe to run any number of times: it only acts on a closed campaign.
+    """
+    with transaction.atomic():
+        campaign = Campaign.objects.select_for_update().filter(pk=campaign_id).first()
+        if campaign is None or campaign.status != S.CLOSED:
+            return False
+        statuses = set(campaign.collaborations.values_list("status", flat=True))
+        finished = {Collaboration.Status.COMPLETED, Collaboration.Status.CANCELLED}
+        if Collaboration.Status.COMPLETED not in statuses or not statuses <= finished:
+            return False
+        transition(
+            campaign,
+            S.COMPLETED,
+            actor=None,
+            action="campaign.completed",
+            reason=_("Every collaboration has finished."),
+        )
+        return True
 
 
 def campaign_cancel(*, campaign: Campaign, by_user: User, reason: str) -> Campaign:

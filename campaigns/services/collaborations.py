@@ -137,3 +137,14 @@ def collaboration_refresh_status(
             reason=reason,
         )
     return new_status
+
+
+def queue_campaign_completion_check(*, campaign_id: int) -> None:
+    """After commit, see whether a closed campaign is now finished.
+
+    Runs as its own task so the campaign row is never locked while a collaboration is held,
+    which keeps the lock order (campaign before collaboration) the same everywhere.
+    """
+    from campaigns.tasks import campaign_complete_if_finished
+
+    transaction.on_commit(lambda: campaign_complete_if_finished.delay(campaign_id))

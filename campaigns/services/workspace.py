@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from brands.models import Membership
 from campaigns.models import Collaboration, CollaborationDeliverable, Dispute, Rating, Submission
 from campaigns.notifications import notify_org, notify_user
-from campaigns.services.collaborations import collaboration_refresh_status
+from campaigns.services.collaborations import collaboration_refresh_status, queue_campaign_completion_check
 from campaigns.services.common import membership_for, require_creator, require_org_manager, transition
 from marketplace.errors import InvalidTransition, PermissionDeniedError, ValidationFailed
 from marketplace.models import AuditEvent, User
@@ -227,6 +227,7 @@ def refresh(*, collaboration: Collaboration, actor: User | None, reason: str = "
     before = collaboration.status
     status = collaboration_refresh_status(collaboration=collaboration, actor=actor, reason=reason)
     if status == C.COMPLETED and before != C.COMPLETED:
+        queue_campaign_completion_check(campaign_id=collaboration.campaign_id)
         params = params_for(collaboration)
         url = collaboration.get_absolute_url()
         key = f"collaboration.completed:{collaboration.pk}"
@@ -307,6 +308,7 @@ def cancel(*, collaboration: Collaboration, by_user: User, reason: str) -> None:
         to_status=C.CANCELLED,
         reason=reason,
     )
+    queue_campaign_completion_check(campaign_id=collaboration.campaign_id)
 
 
 # Drafts and review

@@ -24,6 +24,7 @@ from campaigns.models import Application, Campaign, Collaboration, Invitation
 from campaigns.services import briefs as services
 from campaigns.services.briefs import BriefInvalid
 from campaigns.services.common import membership_for
+from campaigns.services.conversation import organization_rating_summary
 from marketplace.errors import DomainError, PermissionDeniedError
 
 GET_POST = require_http_methods(["GET", "POST"])
@@ -91,6 +92,7 @@ def brief_detail(request, pk):
             "standing": standing,
             "is_open": campaign.is_open_for_applications(),
             "labels": selectors.brief_labels(campaign),
+            "org_rating": organization_rating_summary(campaign.organization),
         },
     )
 

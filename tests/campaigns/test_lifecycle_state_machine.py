@@ -201,9 +201,13 @@ class Lifecycle(RuleBasedStateMachine):
 
     @rule()
     def advance_everything(self):
-        """Take the natural next step for every deliverable, so walks reach the end of the lifecycle."""
+        """Take the natural next steps everywhere, so walks reach the end of the lifecycle."""
+        for application in Application.objects.filter(campaign=self.campaign, status__in=Application.OPEN):
+            self.attempt(applications.application_accept, application=application, by_user=self.manager)
         status = CollaborationDeliverable.Status
-        items = list(CollaborationDeliverable.objects.filter(collaboration__campaign=self.campaign).order_by("pk"))
+        items = list(
+            CollaborationDeliverable.objects.filter(collaboration__campaign=self.campaign).order_by("pk")
+        )
         for index, deliverable in enumerate(items):
             if deliverable.status in (status.PENDING, status.CHANGES_REQUESTED):
                 self.submit(index, 0)
