@@ -4,6 +4,7 @@ import pytest
 from django.core.management import call_command
 
 from brands.models import Organization
+from campaigns.models import Campaign, Collaboration, Rating
 from creators.models import CreatorProfile, SocialAccount
 from marketplace.models import User
 
@@ -39,6 +40,12 @@ def test_seed_demo_creates_the_demo_world_and_prints_logins(capsys):
         for tier in ("nano", "micro")
     }
     assert median_er["nano"] > median_er["micro"]
+    # Briefs in every state of the lifecycle, so the demo shows it end to end.
+    assert set(Campaign.objects.values_list("status", flat=True)) == {"draft", "published"}
+    assert {"active", "submitted", "approved", "published", "completed"} <= set(
+        Collaboration.objects.values_list("status", flat=True)
+    )
+    assert Rating.objects.count() == 2
     names = {p.display_name.split()[0] for p in CreatorProfile.objects.all()}
     assert {"Putri", "Emma"} & names  # Indonesian and English names
 
@@ -55,6 +62,8 @@ def test_seed_demo_is_idempotent():
 def test_seed_demo_is_deterministic():
     call_command("seed_demo", creators=20)
     first = snapshot()
+    Collaboration.objects.all().delete()
+    Campaign.objects.all().delete()
     User.objects.all().delete()
     Organization.objects.all().delete()
 
