@@ -4,6 +4,7 @@ each explained in words. Ranking by fit is the matching issue's job."""
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django_countries import countries
 
@@ -36,7 +37,8 @@ class Eligibility:
 
 
 def _number(value) -> str:
-    return f"{value:,}"
+    # 25,000 in English, 25.000 in Indonesian.
+    return number_format(value, force_grouping=True)
 
 
 def _platform_names(codes) -> str:

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from brands.models import Organization
 from campaigns.models import Collaboration, CollaborationDeliverable, Dispute, Message, Rating
-from campaigns.notifications import notify_org, notify_user
+from campaigns.notifications import notify_user
 from campaigns.services.common import membership_for
 from campaigns.services.workspace import (
     CREATOR,
@@ -20,6 +20,8 @@ from campaigns.services.workspace import (
     cancel,
     capped,
     lock_collaboration,
+    notify_both_sides,
+    notify_other_side,
     params_for,
     refresh,
 )
@@ -33,26 +35,6 @@ D = CollaborationDeliverable.Status
 
 MESSAGE_MAX = 5000
 EXCERPT_LENGTH = 140
-
-
-def _notify_other_side(
-    *, collaboration: Collaboration, side: str, kind: str, key: str, params: dict, url: str = ""
-) -> None:
-    url = url or collaboration.get_absolute_url()
-    if side == CREATOR:
-        notify_org(
-            organization=collaboration.campaign.organization_id, kind=kind, key=key, params=params, url=url
-        )
-    else:
-        notify_user(user=collaboration.creator.user, kind=kind, key=key, params=params, url=url)
-
-
-def _notify_both_sides(*, collaboration: Collaboration, kind: str, key: str, params: dict) -> None:
-    url = collaboration.get_absolute_url()
-    notify_user(user=collaboration.creator.user, kind=kind, key=key, params=params, url=url)
-    notify_org(
-        organization=collaboration.campaign.organization_id, kind=kind, key=key, params=params, url=url
-    )
 
 
 # Messages
@@ -75,7 +57,7 @@ def message_create(*, collaboration: Collaboration, by_user: User, body: str) ->
     with transaction.atomic():
         message = Message.objects.create(collaboration=collaboration, author=by_user, body=body)
         excerpt = body if len(body) <= EXCERPT_LENGTH else body[: EXCERPT_LENGTH - 1].rstrip() + "…"
-        _notify_other_side(
+        notify_other_side(
             collaboration=collaboration,
             side=side,
             kind="message.created",
@@ -144,7 +126,7 @@ def dispute_raise(*, collaboration: Collaboration, by_user: User, reason: str) -
         )
         params = params_for(collaboration) | {"reason": reason[:300]}
         key = f"dispute.raised:{dispute.pk}"
-        _notify_other_side(
+        notify_other_side(
             collaboration=collaboration, side=side, kind="dispute.raised", key=key, params=params
         )
         queue = reverse("campaigns:dispute_queue")
@@ -243,7 +225,7 @@ def dispute_resolve(*, dispute: Dispute, by_user: User, outcome: str, resolution
             reason=resolution,
             data={"outcome": outcome},
         )
-        _notify_both_sides(
+        notify_both_sides(
             collaboration=collaboration,
             kind="dispute.resolved",
             key=f"dispute.resolved:{dispute.pk}",
@@ -309,7 +291,7 @@ def rating_create(*, collaboration: Collaboration, by_user: User, score, comment
             reason=comment,
             data={"rated_side": rated_side, "score": rating.score},
         )
-        _notify_other_side(
+        notify_other_side(
             collaboration=collaboration,
             side=side,
             kind="rating.received",

@@ -70,6 +70,24 @@ def _url(invitation: Invitation) -> str:
     return reverse("campaigns:invitation_detail", args=[invitation.pk])
 
 
+def _notice(invitation: Invitation, kind: str, key: str, url: str, extra: dict) -> dict:
+    """A notification about `invitation`: the key defaults to `<kind>:<pk>`, the link to the invitation page."""
+    return {
+        "kind": kind,
+        "key": key or f"{kind}:{invitation.pk}",
+        "params": _params(invitation, **extra),
+        "url": url or _url(invitation),
+    }
+
+
+def _tell_creator(invitation: Invitation, kind: str, *, key: str = "", url: str = "", **extra) -> None:
+    notify_user(user=invitation.creator.user, **_notice(invitation, kind, key, url, extra))
+
+
+def _tell_org(invitation: Invitation, kind: str, *, key: str = "", url: str = "", **extra) -> None:
+    notify_org(organization=invitation.campaign.organization_id, **_notice(invitation, kind, key, url, extra))
+
+
 def _clean_fee(fee: Decimal | None, *, field: str) -> None:
     if fee is None:
         raise ValidationFailed(_("Enter a fee (0 for unpaid work)."), field=field)
@@ -95,18 +113,8 @@ def _expire(invitation: Invitation) -> None:
         action="invitation.expired",
         reason=_("No answer before %(date)s.") % {"date": _date(invitation.expires_at)},
     )
-    key = f"invitation.expired:{invitation.pk}"
-    params = _params(invitation)
-    notify_org(
-        organization=invitation.campaign.organization_id,
-        kind="invitation.expired",
-        key=key,
-        params=params,
-        url=_url(invitation),
-    )
-    notify_user(
-        user=invitation.creator.user, kind="invitation.expired", key=key, params=params, url=_url(invitation)
-    )
+    _tell_org(invitation, "invitation.expired")
+    _tell_creator(invitation, "invitation.expired")
 
 
 def invitation_create_many(
@@ -221,13 +229,7 @@ def invitation_create_many(
                 to_status=invitation.status,
                 data={"offered_fee": str(offered_fee), "currency": campaign.currency},
             )
-            notify_user(
-                user=invitation.creator.user,
-                kind="invitation.created",
-                key=f"invitation.created:{invitation.pk}",
-                params=_params(invitation),
-                url=_url(invitation),
-            )
+            _tell_creator(invitation, "invitation.created")
     return results
 
 
@@ -307,13 +309,7 @@ def invitation_accept(*, invitation: Invitation, by_user: User) -> Collaboration
         _require_answerable(invitation)
         fee = invitation.offered_fee if invitation.offered_fee is not None else Decimal("0")
         collaboration = _accept(invitation, by_user=by_user, fee=fee, action="invitation.accepted")
-        notify_org(
-            organization=invitation.campaign.organization_id,
-            kind="invitation.accepted",
-            key=f"invitation.accepted:{invitation.pk}",
-            params=_params(invitation),
-            url=collaboration.get_absolute_url(),
-        )
+        _tell_org(invitation, "invitation.accepted", url=collaboration.get_absolute_url())
     return collaboration
 
 
@@ -336,13 +332,7 @@ def invitation_decline(*, invitation: Invitation, by_user: User, reason: str = "
             reason=reason,
             extra_fields=("responded_at",),
         )
-        notify_org(
-            organization=invitation.campaign.organization_id,
-            kind="invitation.declined",
-            key=f"invitation.declined:{invitation.pk}",
-            params=_params(invitation),
-            url=_url(invitation),
-        )
+        _tell_org(invitation, "invitation.declined")
     return invitation
 
 
@@ -377,12 +367,11 @@ def invitation_counter(
             extra_fields=("counter_fee", "counter_message", "expires_at"),
         )
         # One key per counter round: a declined counter followed by a new one is a new event.
-        notify_org(
-            organization=invitation.campaign.organization_id,
-            kind="invitation.countered",
+        _tell_org(
+            invitation,
+            "invitation.countered",
             key=f"invitation.countered:{invitation.pk}:{int(invitation.expires_at.timestamp())}",
-            params=_params(invitation, fee=format_money(fee, invitation.campaign.currency)),
-            url=_url(invitation),
+            fee=format_money(fee, invitation.campaign.currency),
         )
     return invitation
 
@@ -408,14 +397,11 @@ def invitation_counter_accept(*, invitation: Invitation, by_user: User) -> Colla
         collaboration = _accept(
             invitation, by_user=by_user, fee=invitation.counter_fee, action="invitation.counter_accepted"
         )
-        notify_user(
-            user=invitation.creator.user,
-            kind="invitation.counter_accepted",
-            key=f"invitation.counter_accepted:{invitation.pk}",
-            params=_params(
-                invitation, fee=format_money(invitation.counter_fee, invitation.campaign.currency)
-            ),
+        _tell_creator(
+            invitation,
+            "invitation.counter_accepted",
             url=collaboration.get_absolute_url(),
+            fee=format_money(invitation.counter_fee, invitation.campaign.currency),
         )
     return collaboration
 
@@ -438,12 +424,10 @@ def invitation_counter_decline(*, invitation: Invitation, by_user: User) -> Invi
             data={"declined_counter_fee": str(declined_fee), "currency": invitation.campaign.currency},
             extra_fields=("counter_fee", "counter_message", "expires_at"),
         )
-        notify_user(
-            user=invitation.creator.user,
-            kind="invitation.counter_declined",
+        _tell_creator(
+            invitation,
+            "invitation.counter_declined",
             key=f"invitation.counter_declined:{invitation.pk}:{int(invitation.expires_at.timestamp())}",
-            params=_params(invitation),
-            url=_url(invitation),
         )
     return invitation
 
@@ -456,13 +440,7 @@ def invitation_revoke(*, invitation: Invitation, by_user: User, reason: str = ""
         if invitation.status == Status.REVOKED:
             return invitation
         transition(invitation, Status.REVOKED, actor=by_user, action="invitation.revoked", reason=reason)
-        notify_user(
-            user=invitation.creator.user,
-            kind="invitation.revoked",
-            key=f"invitation.revoked:{invitation.pk}",
-            params=_params(invitation, reason=reason),
-            url=_url(invitation),
-        )
+        _tell_creator(invitation, "invitation.revoked", reason=reason)
     return invitation
 
 
@@ -513,12 +491,6 @@ def invitations_remind_expiring(*, now: datetime | None = None) -> int:
         if Notification.objects.filter(dedupe_key=f"{key}:u{user.pk}").exists():
             continue
         with transaction.atomic():
-            notify_user(
-                user=user,
-                kind="invitation.expiring",
-                key=key,
-                params=_params(invitation),
-                url=_url(invitation),
-            )
+            _tell_creator(invitation, "invitation.expiring", key=key)
         sent += 1
     return sent

@@ -222,24 +222,38 @@ def _require_live(collaboration: Collaboration) -> None:
         raise InvalidTransition(_("This collaboration is already complete."))
 
 
+def notify_other_side(
+    *, collaboration: Collaboration, side: str, kind: str, key: str, params: dict, url: str = ""
+) -> None:
+    """Tell the side that did not act: the organization when `side` is the creator, else the creator."""
+    url = url or collaboration.get_absolute_url()
+    if side == CREATOR:
+        notify_org(
+            organization=collaboration.campaign.organization_id, kind=kind, key=key, params=params, url=url
+        )
+    else:
+        notify_user(user=collaboration.creator.user, kind=kind, key=key, params=params, url=url)
+
+
+def notify_both_sides(*, collaboration: Collaboration, kind: str, key: str, params: dict) -> None:
+    url = collaboration.get_absolute_url()
+    notify_user(user=collaboration.creator.user, kind=kind, key=key, params=params, url=url)
+    notify_org(
+        organization=collaboration.campaign.organization_id, kind=kind, key=key, params=params, url=url
+    )
+
+
 def refresh(*, collaboration: Collaboration, actor: User | None, reason: str = "") -> str:
     """Recompute the collaboration's status; tell both sides when it has just completed."""
     before = collaboration.status
     status = collaboration_refresh_status(collaboration=collaboration, actor=actor, reason=reason)
     if status == C.COMPLETED and before != C.COMPLETED:
         queue_campaign_completion_check(campaign_id=collaboration.campaign_id)
-        params = params_for(collaboration)
-        url = collaboration.get_absolute_url()
-        key = f"collaboration.completed:{collaboration.pk}"
-        notify_user(
-            user=collaboration.creator.user, kind="collaboration.completed", key=key, params=params, url=url
-        )
-        notify_org(
-            organization=collaboration.campaign.organization_id,
+        notify_both_sides(
+            collaboration=collaboration,
             kind="collaboration.completed",
-            key=key,
-            params=params,
-            url=url,
+            key=f"collaboration.completed:{collaboration.pk}",
+            params=params_for(collaboration),
         )
     return status
 
@@ -647,25 +661,13 @@ def collaboration_cancel(*, collaboration: Collaboration, by_user: User, reason:
         if not reason:
             raise ValidationFailed(_("Tell the other side why you cancel."), field="reason")
         cancel(collaboration=collaboration, by_user=by_user, reason=reason)
-        params = params_for(collaboration) | {"reason": reason[:300]}
-        key = f"collaboration.cancelled:{collaboration.pk}"
-        url = collaboration.get_absolute_url()
-        if side == CREATOR:
-            notify_org(
-                organization=collaboration.campaign.organization_id,
-                kind="collaboration.cancelled",
-                key=key,
-                params=params,
-                url=url,
-            )
-        else:
-            notify_user(
-                user=collaboration.creator.user,
-                kind="collaboration.cancelled",
-                key=key,
-                params=params,
-                url=url,
-            )
+        notify_other_side(
+            collaboration=collaboration,
+            side=side,
+            kind="collaboration.cancelled",
+            key=f"collaboration.cancelled:{collaboration.pk}",
+            params=params_for(collaboration) | {"reason": reason[:300]},
+        )
     return collaboration
 
 

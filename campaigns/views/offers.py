@@ -1,6 +1,8 @@
 """Web pages for applications and invitations: apply, review applicants, invite, answer, and the
 creator's own list. Views check the input, call one service, and show what happened."""
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -48,6 +50,16 @@ def _back(request: HttpRequest, fallback: str) -> HttpResponse:
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return redirect(target)
     return redirect(fallback)
+
+
+def _attempt(request: HttpRequest, call: Callable[[], object], success: str) -> None:
+    """Run one service call; show its refusal as an error, or `success`."""
+    try:
+        call()
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, success)
 
 
 def _is_member(user) -> Exists:
@@ -128,15 +140,11 @@ def apply(request, pk):
 @require_POST
 def application_withdraw(request, pk):
     application = _application_for(request, pk)
-    try:
-        application_services.application_withdraw(application=application, by_user=request.user)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(
-            request,
-            _("You withdrew your application to “%(campaign)s”.") % {"campaign": application.campaign.title},
-        )
+    _attempt(
+        request,
+        lambda: application_services.application_withdraw(application=application, by_user=request.user),
+        _("You withdrew your application to “%(campaign)s”.") % {"campaign": application.campaign.title},
+    )
     return _back(request, reverse("campaigns:my_offers"))
 
 
@@ -244,18 +252,14 @@ def _applicants_url(application: Application) -> str:
 def application_shortlist(request, pk):
     application = _application_for(request, pk)
     shortlist = application.status != Application.Status.SHORTLISTED
-    try:
-        application_services.application_shortlist(
+    success = _("%(creator)s is on the shortlist.") if shortlist else _("%(creator)s is off the shortlist.")
+    _attempt(
+        request,
+        lambda: application_services.application_shortlist(
             application=application, by_user=request.user, shortlisted=shortlist
-        )
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        name = application.creator.display_name
-        if shortlist:
-            messages.success(request, _("%(creator)s is on the shortlist.") % {"creator": name})
-        else:
-            messages.success(request, _("%(creator)s is off the shortlist.") % {"creator": name})
+        ),
+        success % {"creator": application.creator.display_name},
+    )
     return _back(request, _applicants_url(application))
 
 
@@ -263,16 +267,12 @@ def application_shortlist(request, pk):
 @require_POST
 def application_accept(request, pk):
     application = _application_for(request, pk)
-    try:
-        application_services.application_accept(application=application, by_user=request.user)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(
-            request,
-            _("%(creator)s is in. The collaboration has started and they have been told.")
-            % {"creator": application.creator.display_name},
-        )
+    _attempt(
+        request,
+        lambda: application_services.application_accept(application=application, by_user=request.user),
+        _("%(creator)s is in. The collaboration has started and they have been told.")
+        % {"creator": application.creator.display_name},
+    )
     return _back(request, _applicants_url(application))
 
 
@@ -284,18 +284,14 @@ def application_decline(request, pk):
     if not form.is_valid():
         messages.error(request, _("Keep the reason under 1000 characters."))
         return _back(request, _applicants_url(application))
-    try:
-        application_services.application_decline(
+    _attempt(
+        request,
+        lambda: application_services.application_decline(
             application=application, by_user=request.user, reason=form.cleaned_data["reason"]
-        )
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(
-            request,
-            _("You declined %(creator)s's application; they have been told.")
-            % {"creator": application.creator.display_name},
-        )
+        ),
+        _("You declined %(creator)s's application; they have been told.")
+        % {"creator": application.creator.display_name},
+    )
     return _back(request, _applicants_url(application))
 
 
@@ -501,15 +497,11 @@ def invitation_revoke(request, pk):
     if not form.is_valid():
         messages.error(request, _("Keep the reason under 1000 characters."))
         return redirect("campaigns:invitation_detail", pk=invitation.pk)
-    try:
-        invitation_services.invitation_revoke(
+    _attempt(
+        request,
+        lambda: invitation_services.invitation_revoke(
             invitation=invitation, by_user=request.user, reason=form.cleaned_data["reason"]
-        )
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(
-            request,
-            _("You withdrew the invitation to “%(campaign)s”.") % {"campaign": invitation.campaign.title},
-        )
+        ),
+        _("You withdrew the invitation to “%(campaign)s”.") % {"campaign": invitation.campaign.title},
+    )
     return redirect("campaigns:invitation_detail", pk=invitation.pk)

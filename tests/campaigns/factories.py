@@ -2,12 +2,18 @@ import datetime
 from decimal import Decimal
 
 import factory
+from django.db import transaction
 from django.utils import timezone
 
-from campaigns.models import Application, Campaign, DeliverableSpec, Invitation
+from campaigns.models import Application, Campaign, Collaboration, DeliverableSpec, Invitation
+from campaigns.services import workspace
+from campaigns.services.collaborations import collaboration_open
 from creators.models import DeliverableFormat, Platform
 from tests.brands.factories import OrganizationFactory
-from tests.creators.factories import CreatorProfileFactory
+from tests.creators.factories import CreatorProfileFactory, SocialAccountFactory
+
+DRAFT_LINK = "https://drive.example.com/draft-1"
+POST_URL = "https://instagram.com/p/abc"
 
 
 def in_days(days: int) -> datetime.date:
@@ -77,3 +83,49 @@ class InvitationFactory(factory.django.DjangoModelFactory):
     offered_fee = Decimal("1000000")
     message = "We love your coffee videos."
     expires_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=7))
+
+
+# Walking the lifecycle through the services (test setup, not assertions)
+
+
+def make_creator(**account):
+    """A creator with one Instagram account that fits the default brief (25k followers)."""
+    profile = CreatorProfileFactory()
+    SocialAccountFactory(profile=profile, **account)
+    return profile
+
+
+def start_collaboration(
+    campaign, creator, *, by_user, fee=Decimal("1000000"), source=Collaboration.Source.APPLICATION
+):
+    """Accept `creator` (a CreatorProfile) onto `campaign`, as accepting an application or invitation does."""
+    with transaction.atomic():
+        return collaboration_open(campaign=campaign, creator=creator, fee=fee, source=source, by_user=by_user)
+
+
+def latest_submission(deliverable):
+    return deliverable.submissions.order_by("-round").first()
+
+
+def submit_and_approve(deliverable, creator_user, reviewer, *, link=DRAFT_LINK):
+    """The creator submits a draft and `reviewer` approves it; returns the submission."""
+    submission = workspace.submission_create(deliverable=deliverable, by_user=creator_user, link=link)
+    workspace.submission_approve(submission=submission, by_user=reviewer)
+    return submission
+
+
+def publish_deliverable(deliverable, creator_user, reviewer, *, post_url=POST_URL):
+    """Submit, approve and publish one deliverable."""
+    submit_and_approve(deliverable, creator_user, reviewer)
+    workspace.deliverable_publish(deliverable=deliverable, by_user=creator_user, post_url=post_url)
+
+
+def complete_collaboration(collaboration, reviewer):
+    """Publish and confirm every deliverable, which completes the collaboration."""
+    creator_user = collaboration.creator.user
+    for deliverable in collaboration.deliverables.all():
+        publish_deliverable(deliverable, creator_user, reviewer)
+        workspace.deliverable_confirm(deliverable=deliverable, by_user=reviewer)
+    collaboration.refresh_from_db()
+    assert collaboration.status == Collaboration.Status.COMPLETED
+    return collaboration

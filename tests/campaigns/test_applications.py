@@ -18,17 +18,15 @@ from campaigns.services.applications import (
 )
 from marketplace.errors import InvalidTransition, PermissionDeniedError, ValidationFailed
 from marketplace.models import AuditEvent, Notification
-from tests.campaigns.factories import ApplicationFactory, CampaignFactory, InvitationFactory, in_days
-from tests.creators.factories import CreatorProfileFactory, SocialAccountFactory
+from tests.campaigns.factories import (
+    ApplicationFactory,
+    CampaignFactory,
+    InvitationFactory,
+    in_days,
+    make_creator,
+)
 
 PITCH = "I brew kopi tubruk every sahur and my audience loves it."
-
-
-def make_creator(**account):
-    """A creator with one Instagram account that fits the default brief (25k followers)."""
-    profile = CreatorProfileFactory()
-    SocialAccountFactory(profile=profile, **account)
-    return profile
 
 
 def apply(campaign, profile, *, fee=Decimal("1000000"), pitch=PITCH):

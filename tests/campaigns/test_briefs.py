@@ -4,20 +4,18 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
-from django.db import transaction
 from django.urls import reverse
 
 from campaigns.models import Application, Campaign, Collaboration, DeliverableSpec, Dispute, Invitation
 from campaigns.services import briefs
 from campaigns.services.briefs import BriefInvalid
-from campaigns.services.collaborations import collaboration_open
 from creators.models import Cause, DeliverableFormat, Niche, Platform
 from marketplace.errors import InvalidTransition, PermissionDeniedError, ValidationFailed
 from marketplace.models import AuditEvent, Notification
 from tests.brands.factories import MembershipFactory, OrganizationFactory
 from tests.creators.factories import CreatorProfileFactory
 
-from .factories import ApplicationFactory, CampaignFactory, InvitationFactory, in_days
+from .factories import ApplicationFactory, CampaignFactory, InvitationFactory, in_days, start_collaboration
 
 pytestmark = pytest.mark.django_db
 
@@ -41,15 +39,10 @@ def _complete_fields(**overrides):
     return fields
 
 
-def _accept(campaign, creator_profile, by_user, fee=Decimal("1000000")):
-    with transaction.atomic():
-        return collaboration_open(
-            campaign=campaign,
-            creator=creator_profile,
-            fee=fee,
-            source=Collaboration.Source.INVITATION,
-            by_user=by_user,
-        )
+def _accept(campaign, creator_profile, by_user):
+    return start_collaboration(
+        campaign, creator_profile, by_user=by_user, source=Collaboration.Source.INVITATION
+    )
 
 
 def _form_data(**overrides):

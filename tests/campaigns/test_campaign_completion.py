@@ -1,37 +1,21 @@
 import datetime
 
 import pytest
-from django.db import transaction
 
 from campaigns.models import Campaign, Collaboration
 from campaigns.services import briefs, workspace
-from campaigns.services.collaborations import collaboration_open
-from tests.campaigns.factories import CampaignFactory
-from tests.creators.factories import CreatorProfileFactory, SocialAccountFactory
+from tests.campaigns.factories import (
+    CampaignFactory,
+    complete_collaboration,
+    make_creator,
+    start_collaboration,
+)
 
 pytestmark = pytest.mark.django_db
 
 
 def start(campaign, manager):
-    profile = CreatorProfileFactory()
-    SocialAccountFactory(profile=profile)
-    with transaction.atomic():
-        return collaboration_open(
-            campaign=campaign, creator=profile, fee=campaign.fee_max, source="application", by_user=manager
-        )
-
-
-def finish(collaboration, manager):
-    (deliverable,) = collaboration.deliverables.all()
-    user = collaboration.creator.user
-    submission = workspace.submission_create(
-        deliverable=deliverable, by_user=user, link="https://drive.example/d"
-    )
-    workspace.submission_approve(submission=submission, by_user=manager)
-    deliverable.refresh_from_db()
-    workspace.deliverable_publish(deliverable=deliverable, by_user=user, post_url="https://instagram.com/p/x")
-    deliverable.refresh_from_db()
-    workspace.deliverable_confirm(deliverable=deliverable, by_user=manager)
+    return start_collaboration(campaign, make_creator(), by_user=manager, fee=campaign.fee_max)
 
 
 def test_closed_campaign_completes_when_its_last_collaboration_completes(
@@ -41,7 +25,7 @@ def test_closed_campaign_completes_when_its_last_collaboration_completes(
     first, second = start(campaign, brand_manager), start(campaign, brand_manager)
     with django_capture_on_commit_callbacks(execute=True):
         briefs.campaign_close(campaign=campaign, by_user=brand_manager)
-        finish(first, brand_manager)
+        complete_collaboration(first, brand_manager)
     campaign.refresh_from_db()
     assert campaign.status == Campaign.Status.CLOSED  # the second one is still going
 
@@ -65,7 +49,7 @@ def test_published_campaign_stays_open_after_a_collaboration_completes(
         organization=brand_org, application_deadline=datetime.date.today() + datetime.timedelta(days=3)
     )
     with django_capture_on_commit_callbacks(execute=True):
-        finish(start(campaign, brand_manager), brand_manager)
+        complete_collaboration(start(campaign, brand_manager), brand_manager)
 
     campaign.refresh_from_db()
     assert campaign.status == Campaign.Status.PUBLISHED

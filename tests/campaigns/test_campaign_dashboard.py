@@ -3,7 +3,6 @@
 from decimal import Decimal
 
 import pytest
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 
@@ -17,12 +16,11 @@ from campaigns.models import (
     Invitation,
     Submission,
 )
-from campaigns.services.collaborations import collaboration_open
 from creators.models import DeliverableFormat, Platform
 from tests.brands.factories import MembershipFactory, OrganizationFactory
 from tests.creators.factories import CreatorProfileFactory
 
-from .factories import ApplicationFactory, CampaignFactory, InvitationFactory, in_days
+from .factories import ApplicationFactory, CampaignFactory, InvitationFactory, in_days, start_collaboration
 
 pytestmark = pytest.mark.django_db
 
@@ -35,14 +33,9 @@ TWO_SPECS = [
 
 def _collaboration(campaign, user, statuses=(), *, submitted=False, collaboration_status=None):
     """An accepted creator whose deliverables are set to `statuses` (test setup, not a workflow)."""
-    with transaction.atomic():
-        collaboration = collaboration_open(
-            campaign=campaign,
-            creator=CreatorProfileFactory(),
-            fee=Decimal("1000000"),
-            source=Collaboration.Source.INVITATION,
-            by_user=user,
-        )
+    collaboration = start_collaboration(
+        campaign, CreatorProfileFactory(), by_user=user, source=Collaboration.Source.INVITATION
+    )
     deliverables = list(collaboration.deliverables.order_by("pk"))
     for deliverable, status in zip(deliverables, statuses, strict=False):
         CollaborationDeliverable.objects.filter(pk=deliverable.pk).update(status=status)

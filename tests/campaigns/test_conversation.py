@@ -8,11 +8,17 @@ from django.db import IntegrityError, transaction
 
 from campaigns.models import Collaboration, CollaborationDeliverable, Dispute, Message, Rating, Submission
 from campaigns.services import conversation, workspace
-from campaigns.services.collaborations import collaboration_open
 from marketplace.errors import InvalidTransition, PermissionDeniedError, ValidationFailed
 from marketplace.models import AuditEvent, Notification
 from tests.brands.factories import OrganizationFactory
-from tests.campaigns.factories import CampaignFactory, in_days
+from tests.campaigns.factories import (
+    CampaignFactory,
+    complete_collaboration,
+    in_days,
+    latest_submission,
+    publish_deliverable,
+    start_collaboration,
+)
 from tests.creators.factories import CreatorProfileFactory
 
 pytestmark = pytest.mark.django_db
@@ -22,14 +28,9 @@ C = Collaboration.Status
 
 
 def start(campaign, creator_user, *, by_user):
-    with transaction.atomic():
-        return collaboration_open(
-            campaign=campaign,
-            creator=creator_user.creator_profile,
-            fee=Decimal("1000000"),
-            source=Collaboration.Source.INVITATION,
-            by_user=by_user,
-        )
+    return start_collaboration(
+        campaign, creator_user.creator_profile, by_user=by_user, source=Collaboration.Source.INVITATION
+    )
 
 
 @pytest.fixture
@@ -42,10 +43,6 @@ def deliverable(collaboration):
     return collaboration.deliverables.get()
 
 
-def latest(deliverable):
-    return deliverable.submissions.order_by("-round").first()
-
-
 def use_all_rounds(deliverable, creator, reviewer):
     """Two change requests (the campaign's cap), then a third draft waiting for review."""
     for n in range(2):
@@ -53,25 +50,11 @@ def use_all_rounds(deliverable, creator, reviewer):
             deliverable=deliverable, by_user=creator, link=f"https://drive.example.com/v{n}"
         )
         workspace.submission_request_changes(
-            submission=latest(deliverable), by_user=reviewer, feedback=f"Fix {n}"
+            submission=latest_submission(deliverable), by_user=reviewer, feedback=f"Fix {n}"
         )
     workspace.submission_create(
         deliverable=deliverable, by_user=creator, link="https://drive.example.com/final"
     )
-
-
-def complete(collaboration, creator, reviewer):
-    for deliverable in collaboration.deliverables.all():
-        workspace.submission_create(
-            deliverable=deliverable, by_user=creator, link="https://drive.example.com/d"
-        )
-        workspace.submission_approve(submission=latest(deliverable), by_user=reviewer)
-        workspace.deliverable_publish(
-            deliverable=deliverable, by_user=creator, post_url="https://instagram.com/p/1"
-        )
-        workspace.deliverable_confirm(deliverable=deliverable, by_user=reviewer)
-    collaboration.refresh_from_db()
-    assert collaboration.status == C.COMPLETED
 
 
 @pytest.fixture
@@ -223,7 +206,7 @@ def test_staff_resume_with_one_more_revision_round(
     assert creator in recipients and brand_manager in recipients
     # The organization can ask for changes once more, and then the cap applies again.
     workspace.submission_request_changes(
-        submission=latest(deliverable), by_user=brand_manager, feedback="Last fix"
+        submission=latest_submission(deliverable), by_user=brand_manager, feedback="Last fix"
     )
     deliverable.refresh_from_db()
     assert (deliverable.status, deliverable.rounds_used) == (D.CHANGES_REQUESTED, 2)
@@ -246,7 +229,9 @@ def test_staff_approve_the_latest_drafts(brand_org, brand_owner, brand_manager, 
         workspace.submission_create(
             deliverable=deliverable, by_user=creator, link="https://drive.example.com/a"
         )
-    workspace.submission_request_changes(submission=latest(sent_back), by_user=brand_manager, feedback="No")
+    workspace.submission_request_changes(
+        submission=latest_submission(sent_back), by_user=brand_manager, feedback="No"
+    )
     dispute = conversation.dispute_raise(collaboration=collaboration, by_user=creator, reason="Both are fine")
 
     conversation.dispute_resolve(
@@ -258,8 +243,8 @@ def test_staff_approve_the_latest_drafts(brand_org, brand_owner, brand_manager, 
     collaboration.refresh_from_db()
     assert (waiting.status, sent_back.status) == (D.APPROVED, D.APPROVED)
     assert collaboration.status == C.APPROVED
-    assert latest(sent_back).decision == Submission.Decision.APPROVED
-    assert latest(sent_back).feedback == "No"
+    assert latest_submission(sent_back).decision == Submission.Decision.APPROVED
+    assert latest_submission(sent_back).feedback == "No"
     steps = list(
         AuditEvent.objects.filter(target_id=str(sent_back.pk), actor=staff_user)
         .order_by("pk")
@@ -271,11 +256,7 @@ def test_staff_approve_the_latest_drafts(brand_org, brand_owner, brand_manager, 
 def test_staff_cancel_after_publication(
     collaboration, deliverable, creator, brand_manager, staff_user, campaign
 ):
-    workspace.submission_create(deliverable=deliverable, by_user=creator, link="https://drive.example.com/a")
-    workspace.submission_approve(submission=latest(deliverable), by_user=brand_manager)
-    workspace.deliverable_publish(
-        deliverable=deliverable, by_user=creator, post_url="https://instagram.com/p/1"
-    )
+    publish_deliverable(deliverable, creator, brand_manager)
     Collaboration.objects.filter(pk=collaboration.pk).update(due_date=in_days(-1))
     dispute = conversation.dispute_raise(
         collaboration=collaboration, by_user=brand_manager, reason="Wrong product"
@@ -335,7 +316,7 @@ def test_ratings_wait_for_completion(collaboration, creator):
 def test_each_side_rates_once(
     collaboration, creator, brand_owner, brand_manager, django_capture_on_commit_callbacks
 ):
-    complete(collaboration, creator, brand_manager)
+    complete_collaboration(collaboration, brand_manager)
 
     with django_capture_on_commit_callbacks(execute=True):
         by_creator = conversation.rating_create(
@@ -355,7 +336,7 @@ def test_each_side_rates_once(
 
 
 def test_the_database_allows_one_rating_per_side(collaboration, creator, brand_manager):
-    complete(collaboration, creator, brand_manager)
+    complete_collaboration(collaboration, brand_manager)
     conversation.rating_create(collaboration=collaboration, by_user=creator, score=5)
 
     with pytest.raises(IntegrityError), transaction.atomic():
@@ -366,7 +347,7 @@ def test_the_database_allows_one_rating_per_side(collaboration, creator, brand_m
 
 @pytest.mark.parametrize("score", [0, 6, "five", None, True])
 def test_a_score_is_1_to_5(collaboration, creator, brand_manager, score):
-    complete(collaboration, creator, brand_manager)
+    complete_collaboration(collaboration, brand_manager)
 
     with pytest.raises(ValidationFailed) as excinfo:
         conversation.rating_create(collaboration=collaboration, by_user=creator, score=score)
@@ -376,7 +357,7 @@ def test_a_score_is_1_to_5(collaboration, creator, brand_manager, score):
 
 
 def test_a_viewer_cannot_rate(collaboration, creator, brand_manager, brand_viewer):
-    complete(collaboration, creator, brand_manager)
+    complete_collaboration(collaboration, brand_manager)
 
     with pytest.raises(PermissionDeniedError):
         conversation.rating_create(collaboration=collaboration, by_user=brand_viewer, score=3)

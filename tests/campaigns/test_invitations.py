@@ -30,16 +30,9 @@ from campaigns.services.invitations import (
 )
 from marketplace.errors import InvalidTransition, PermissionDeniedError, ValidationFailed
 from marketplace.models import AuditEvent, Notification
-from tests.campaigns.factories import ApplicationFactory, CampaignFactory, InvitationFactory
-from tests.creators.factories import CreatorProfileFactory, SocialAccountFactory
+from tests.campaigns.factories import ApplicationFactory, CampaignFactory, InvitationFactory, make_creator
 
 Status = Invitation.Status
-
-
-def make_creator(**account):
-    profile = CreatorProfileFactory()
-    SocialAccountFactory(profile=profile, **account)
-    return profile
 
 
 def invite(campaign, by_user, *creators, fee=Decimal("1000000"), message="We love your videos."):

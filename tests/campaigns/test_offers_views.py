@@ -12,16 +12,15 @@ from campaigns.models import Application, Collaboration, Invitation
 from campaigns.services.applications import application_create
 from campaigns.services.invitations import invitation_counter
 from marketplace.models import Notification
-from tests.campaigns.factories import ApplicationFactory, CampaignFactory, InvitationFactory, in_days
-from tests.creators.factories import CreatorProfileFactory, SocialAccountFactory
+from tests.campaigns.factories import (
+    ApplicationFactory,
+    CampaignFactory,
+    InvitationFactory,
+    in_days,
+    make_creator,
+)
 
 PITCH = "I brew kopi tubruk every sahur and my audience loves it."
-
-
-def make_creator(**account):
-    profile = CreatorProfileFactory()
-    SocialAccountFactory(profile=profile, **account)
-    return profile
 
 
 def flash(response) -> list[str]:

@@ -2,22 +2,28 @@
 
 import datetime
 import threading
-from decimal import Decimal
 
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection, connections, transaction
+from django.db import connection, connections
 from django.utils import timezone
 
 from campaigns.models import Collaboration, CollaborationDeliverable, Submission
 from campaigns.services import workspace
-from campaigns.services.collaborations import collaboration_open, slots_taken
+from campaigns.services.collaborations import slots_taken
 from campaigns.services.conversation import dispute_raise, dispute_refusal
 from creators.models import DeliverableFormat, Platform
 from marketplace.errors import InvalidTransition, PermissionDeniedError, ValidationFailed
 from marketplace.models import AuditEvent, Notification
-from tests.campaigns.factories import CampaignFactory, in_days
+from tests.campaigns.factories import (
+    CampaignFactory,
+    in_days,
+    latest_submission,
+    publish_deliverable,
+    start_collaboration,
+    submit_and_approve,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -36,20 +42,9 @@ def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
 
 
-def start(campaign, creator_user, *, by_user):
-    with transaction.atomic():
-        return collaboration_open(
-            campaign=campaign,
-            creator=creator_user.creator_profile,
-            fee=Decimal("1000000"),
-            source=Collaboration.Source.APPLICATION,
-            by_user=by_user,
-        )
-
-
 @pytest.fixture
 def collaboration(campaign, creator, brand_owner):
-    return start(campaign, creator, by_user=brand_owner)
+    return start_collaboration(campaign, creator.creator_profile, by_user=brand_owner)
 
 
 @pytest.fixture
@@ -60,18 +55,6 @@ def deliverable(collaboration):
 def submit(deliverable, creator, **content):
     content.setdefault("link", DRAFT)
     return workspace.submission_create(deliverable=deliverable, by_user=creator, **content)
-
-
-def latest(deliverable):
-    return deliverable.submissions.order_by("-round").first()
-
-
-def to_published(deliverable, creator, reviewer):
-    submit(deliverable, creator)
-    workspace.submission_approve(submission=latest(deliverable), by_user=reviewer)
-    workspace.deliverable_publish(
-        deliverable=deliverable, by_user=creator, post_url="https://instagram.com/p/abc"
-    )
 
 
 def notifications(kind):
@@ -123,7 +106,9 @@ def test_double_submitting_a_draft_is_idempotent(
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL (CI runs it)")
 def test_two_identical_drafts_at_the_same_moment_make_one_round(campaign, creator, brand_owner):
-    deliverable = start(campaign, creator, by_user=brand_owner).deliverables.get()
+    deliverable = start_collaboration(
+        campaign, creator.creator_profile, by_user=brand_owner
+    ).deliverables.get()
     barrier = threading.Barrier(2)
     results: list[int] = []
 
@@ -256,14 +241,14 @@ def test_uploads_over_the_size_limit_are_refused(deliverable, creator, settings)
 def test_every_round_is_kept_with_its_feedback(deliverable, creator, brand_manager):
     submit(deliverable, creator, link="https://drive.example.com/v1")
     workspace.submission_request_changes(
-        submission=latest(deliverable), by_user=brand_manager, feedback="Brighter light"
+        submission=latest_submission(deliverable), by_user=brand_manager, feedback="Brighter light"
     )
     submit(deliverable, creator, link="https://drive.example.com/v2")
     workspace.submission_request_changes(
-        submission=latest(deliverable), by_user=brand_manager, feedback="Show the pack"
+        submission=latest_submission(deliverable), by_user=brand_manager, feedback="Show the pack"
     )
     submit(deliverable, creator, link="https://drive.example.com/v3")
-    workspace.submission_approve(submission=latest(deliverable), by_user=brand_manager)
+    workspace.submission_approve(submission=latest_submission(deliverable), by_user=brand_manager)
 
     rounds = list(
         deliverable.submissions.order_by("round").values_list("round", "link", "decision", "feedback")
@@ -284,7 +269,9 @@ def test_requesting_changes_notifies_the_creator_and_uses_a_round(
 
     with django_capture_on_commit_callbacks(execute=True):
         workspace.submission_request_changes(
-            submission=latest(deliverable), by_user=brand_manager, feedback="Say 'kopi' in the hook"
+            submission=latest_submission(deliverable),
+            by_user=brand_manager,
+            feedback="Say 'kopi' in the hook",
         )
 
     deliverable.refresh_from_db()
@@ -302,14 +289,14 @@ def test_requesting_changes_needs_feedback(deliverable, creator, brand_manager):
 
     with pytest.raises(ValidationFailed) as excinfo:
         workspace.submission_request_changes(
-            submission=latest(deliverable), by_user=brand_manager, feedback="  "
+            submission=latest_submission(deliverable), by_user=brand_manager, feedback="  "
         )
 
     assert excinfo.value.field == "feedback"
     assert str(excinfo.value.message) == "Tell the creator what to change."
     deliverable.refresh_from_db()
     assert (deliverable.status, deliverable.rounds_used) == (D.SUBMITTED, 0)
-    assert latest(deliverable).decision == Submission.Decision.PENDING
+    assert latest_submission(deliverable).decision == Submission.Decision.PENDING
 
 
 def test_revision_rounds_are_capped_then_a_dispute_is_allowed(
@@ -318,7 +305,7 @@ def test_revision_rounds_are_capped_then_a_dispute_is_allowed(
     for n in range(2):
         submit(deliverable, creator, link=f"https://drive.example.com/v{n}")
         workspace.submission_request_changes(
-            submission=latest(deliverable), by_user=brand_manager, feedback="Again"
+            submission=latest_submission(deliverable), by_user=brand_manager, feedback="Again"
         )
     submit(deliverable, creator, link="https://drive.example.com/final")
     assert (
@@ -328,7 +315,7 @@ def test_revision_rounds_are_capped_then_a_dispute_is_allowed(
 
     with pytest.raises(InvalidTransition) as excinfo:
         workspace.submission_request_changes(
-            submission=latest(deliverable), by_user=brand_manager, feedback="More"
+            submission=latest_submission(deliverable), by_user=brand_manager, feedback="More"
         )
 
     assert (
@@ -337,7 +324,7 @@ def test_revision_rounds_are_capped_then_a_dispute_is_allowed(
     )
     deliverable.refresh_from_db()
     assert (deliverable.status, deliverable.rounds_used) == (D.SUBMITTED, 2)
-    assert latest(deliverable).decision == Submission.Decision.PENDING
+    assert latest_submission(deliverable).decision == Submission.Decision.PENDING
     dispute = dispute_raise(
         collaboration=collaboration, by_user=brand_manager, reason="We keep disagreeing on the hook"
     )
@@ -360,15 +347,15 @@ def test_a_dispute_is_not_possible_before_the_cap_or_the_due_date(
 
 def test_only_the_latest_pending_round_can_be_reviewed(deliverable, creator, brand_manager):
     submit(deliverable, creator)
-    first = latest(deliverable)
+    first = latest_submission(deliverable)
     workspace.submission_request_changes(submission=first, by_user=brand_manager, feedback="Shorter")
     submit(deliverable, creator, link="https://drive.example.com/v2")
 
     with pytest.raises(InvalidTransition, match="A newer draft replaced this one"):
         workspace.submission_approve(submission=first, by_user=brand_manager)
-    workspace.submission_approve(submission=latest(deliverable), by_user=brand_manager)
+    workspace.submission_approve(submission=latest_submission(deliverable), by_user=brand_manager)
     with pytest.raises(InvalidTransition, match="already been reviewed"):
-        workspace.submission_approve(submission=latest(deliverable), by_user=brand_manager)
+        workspace.submission_approve(submission=latest_submission(deliverable), by_user=brand_manager)
 
 
 def test_a_viewer_cannot_approve(deliverable, creator, brand_viewer):
@@ -376,11 +363,11 @@ def test_a_viewer_cannot_approve(deliverable, creator, brand_viewer):
     audit_before = AuditEvent.objects.count()
 
     with pytest.raises(PermissionDeniedError):
-        workspace.submission_approve(submission=latest(deliverable), by_user=brand_viewer)
+        workspace.submission_approve(submission=latest_submission(deliverable), by_user=brand_viewer)
 
     deliverable.refresh_from_db()
     assert deliverable.status == D.SUBMITTED
-    assert latest(deliverable).decision == Submission.Decision.PENDING
+    assert latest_submission(deliverable).decision == Submission.Decision.PENDING
     assert AuditEvent.objects.count() == audit_before
 
 
@@ -388,7 +375,7 @@ def test_the_creator_cannot_approve_their_own_draft(deliverable, creator):
     submit(deliverable, creator)
 
     with pytest.raises(PermissionDeniedError):
-        workspace.submission_approve(submission=latest(deliverable), by_user=creator)
+        workspace.submission_approve(submission=latest_submission(deliverable), by_user=creator)
 
 
 # Publishing and confirming
@@ -397,8 +384,7 @@ def test_the_creator_cannot_approve_their_own_draft(deliverable, creator):
 def test_publishing_records_the_link_and_metrics(
     collaboration, deliverable, creator, brand_manager, django_capture_on_commit_callbacks
 ):
-    submit(deliverable, creator)
-    workspace.submission_approve(submission=latest(deliverable), by_user=brand_manager)
+    submit_and_approve(deliverable, creator, brand_manager)
 
     with django_capture_on_commit_callbacks(execute=True):
         workspace.deliverable_publish(
@@ -448,8 +434,7 @@ def test_publishing_records_the_link_and_metrics(
 def test_publishing_validates_the_link_and_metrics(
     deliverable, creator, brand_manager, fields, field, message
 ):
-    submit(deliverable, creator)
-    workspace.submission_approve(submission=latest(deliverable), by_user=brand_manager)
+    submit_and_approve(deliverable, creator, brand_manager)
     kwargs = {"post_url": "https://instagram.com/p/kopi"} | fields
 
     with pytest.raises(ValidationFailed) as excinfo:
@@ -479,11 +464,11 @@ def test_completion_only_when_every_deliverable_is_confirmed(
             (Platform.TIKTOK, DeliverableFormat.SHORT_VIDEO, 2),
         ],
     )
-    collaboration = start(campaign, creator, by_user=brand_owner)
+    collaboration = start_collaboration(campaign, creator.creator_profile, by_user=brand_owner)
     deliverables = list(collaboration.deliverables.all())
     assert len(deliverables) == 4
     for deliverable in deliverables:
-        to_published(deliverable, creator, brand_manager)
+        publish_deliverable(deliverable, creator, brand_manager)
 
     for deliverable in deliverables[:3]:
         workspace.deliverable_confirm(deliverable=deliverable, by_user=brand_manager)
@@ -508,7 +493,7 @@ def test_completion_only_when_every_deliverable_is_confirmed(
 
 
 def test_confirming_is_for_owners_and_managers(deliverable, creator, brand_manager, brand_viewer):
-    to_published(deliverable, creator, brand_manager)
+    publish_deliverable(deliverable, creator, brand_manager)
 
     for user in (brand_viewer, creator):
         with pytest.raises(PermissionDeniedError):
@@ -520,7 +505,7 @@ def test_confirming_is_for_owners_and_managers(deliverable, creator, brand_manag
 def test_published_posts_are_confirmed_automatically_after_five_days(
     collaboration, deliverable, creator, brand_owner, brand_manager
 ):
-    to_published(deliverable, creator, brand_manager)
+    publish_deliverable(deliverable, creator, brand_manager)
     published_at = timezone.now()
     CollaborationDeliverable.objects.filter(pk=deliverable.pk).update(published_at=published_at)
 
@@ -545,7 +530,7 @@ def test_published_posts_are_confirmed_automatically_after_five_days(
 
 
 def test_auto_confirmation_waits_while_a_dispute_is_open(collaboration, deliverable, creator, brand_manager):
-    to_published(deliverable, creator, brand_manager)
+    publish_deliverable(deliverable, creator, brand_manager)
     Collaboration.objects.filter(pk=collaboration.pk).update(
         status=C.DISPUTED, status_before_dispute=C.PUBLISHED
     )
@@ -629,8 +614,7 @@ def test_the_organization_cancels_before_anything_is_approved(
 def test_the_organization_cannot_cancel_once_a_draft_is_approved(
     collaboration, deliverable, creator, brand_manager
 ):
-    submit(deliverable, creator)
-    workspace.submission_approve(submission=latest(deliverable), by_user=brand_manager)
+    submit_and_approve(deliverable, creator, brand_manager)
 
     with pytest.raises(InvalidTransition, match="the organization can no longer cancel"):
         workspace.collaboration_cancel(
@@ -644,8 +628,7 @@ def test_the_organization_cannot_cancel_once_a_draft_is_approved(
 def test_the_creator_cancels_until_something_is_published(
     collaboration, deliverable, creator, brand_owner, brand_manager
 ):
-    submit(deliverable, creator)
-    workspace.submission_approve(submission=latest(deliverable), by_user=brand_manager)
+    submit_and_approve(deliverable, creator, brand_manager)
 
     workspace.collaboration_cancel(collaboration=collaboration, by_user=creator, reason="I fell ill")
 
@@ -655,7 +638,7 @@ def test_the_creator_cancels_until_something_is_published(
 
 
 def test_nobody_but_staff_cancels_after_publication(collaboration, deliverable, creator, brand_manager):
-    to_published(deliverable, creator, brand_manager)
+    publish_deliverable(deliverable, creator, brand_manager)
 
     for user in (creator, brand_manager):
         with pytest.raises(InvalidTransition, match="no longer"):
@@ -706,11 +689,11 @@ def test_next_action_says_what_each_side_does(collaboration, deliverable, creato
     assert action("creator") == "Waiting for the brand's review"
     assert action("organization") == "Review the draft of Instagram reel #1"
     workspace.submission_request_changes(
-        submission=latest(deliverable), by_user=brand_manager, feedback="Closer"
+        submission=latest_submission(deliverable), by_user=brand_manager, feedback="Closer"
     )
     assert action("creator") == "Make the changes requested on Instagram reel #1"
     submit(deliverable, creator, link="https://drive.example.com/v2")
-    workspace.submission_approve(submission=latest(deliverable), by_user=brand_manager)
+    workspace.submission_approve(submission=latest_submission(deliverable), by_user=brand_manager)
     assert action("creator") == "Publish the approved post and add its link"
     workspace.deliverable_publish(
         deliverable=deliverable, by_user=creator, post_url="https://instagram.com/p/1"

@@ -5,15 +5,13 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from campaigns.models import Collaboration, CollaborationDeliverable, Dispute, Message, Rating, Submission
 from campaigns.services import conversation, workspace
-from campaigns.services.collaborations import collaboration_open
 from marketplace.models import AuditEvent, Notification
-from tests.campaigns.factories import CampaignFactory, in_days
+from tests.campaigns.factories import CampaignFactory, in_days, start_collaboration, submit_and_approve
 from tests.creators.factories import CreatorProfileFactory
 
 pytestmark = pytest.mark.django_db
@@ -29,14 +27,9 @@ def _media_in_tmp(settings, tmp_path):
 
 
 def start(campaign, creator_user, *, by_user):
-    with transaction.atomic():
-        return collaboration_open(
-            campaign=campaign,
-            creator=creator_user.creator_profile,
-            fee=Decimal("1500000"),
-            source=Collaboration.Source.APPLICATION,
-            by_user=by_user,
-        )
+    return start_collaboration(
+        campaign, creator_user.creator_profile, by_user=by_user, fee=Decimal("1500000")
+    )
 
 
 @pytest.fixture
@@ -226,8 +219,7 @@ def test_requesting_changes_without_feedback_shows_a_field_error(client, deliver
 
 
 def test_publishing_with_a_negative_metric_shows_a_field_error(client, deliverable, creator, brand_manager):
-    submission = submitted(deliverable, creator)
-    workspace.submission_approve(submission=submission, by_user=brand_manager)
+    submit_and_approve(deliverable, creator, brand_manager)
     client.force_login(creator)
 
     response = client.post(
@@ -252,8 +244,7 @@ def test_an_empty_message_shows_a_field_error(client, collaboration, creator):
 
 
 def test_an_illegal_move_is_shown_as_a_message(client, deliverable, creator, brand_manager):
-    submission = submitted(deliverable, creator)
-    workspace.submission_approve(submission=submission, by_user=brand_manager)
+    submission = submit_and_approve(deliverable, creator, brand_manager)
     client.force_login(brand_manager)
 
     response = client.post(
@@ -287,7 +278,7 @@ def test_the_cancel_page_explains_the_rules_and_needs_a_reason(client, collabora
 
 
 def test_the_cancel_page_refuses_once_content_is_approved(client, deliverable, creator, brand_manager):
-    workspace.submission_approve(submission=submitted(deliverable, creator), by_user=brand_manager)
+    submit_and_approve(deliverable, creator, brand_manager)
     client.force_login(brand_manager)
 
     response = client.get(
