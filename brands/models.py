@@ -289,3 +289,71 @@ class VerificationRequest(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.status == self.Status.PENDING
+
+
+class Shortlist(models.Model):
+    """A named list of creators an organization is considering; brands invite from it."""
+
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("organization"), on_delete=models.CASCADE, related_name="shortlists"
+    )
+    name = models.CharField(_("name"), max_length=120)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("shortlist")
+        verbose_name_plural = _("shortlists")
+        ordering = ["organization_id", "name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "name"], name="brands_shortlist_name_unique"),
+            models.CheckConstraint(condition=~Q(name=""), name="brands_shortlist_name_not_empty"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} · {self.organization}"
+
+    def get_absolute_url(self):
+        return reverse("discovery:shortlist_detail", args=[self.pk])
+
+
+class ShortlistEntry(models.Model):
+    """One creator on a shortlist, once."""
+
+    shortlist = models.ForeignKey(
+        Shortlist, verbose_name=_("shortlist"), on_delete=models.CASCADE, related_name="entries"
+    )
+    creator = models.ForeignKey(
+        "creators.CreatorProfile",
+        verbose_name=_("creator"),
+        on_delete=models.CASCADE,
+        related_name="shortlist_entries",
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("added by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    added_at = models.DateTimeField(_("added at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("shortlist entry")
+        verbose_name_plural = _("shortlist entries")
+        ordering = ["shortlist_id", "added_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["shortlist", "creator"], name="brands_shortlist_entry_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.creator_id} on {self.shortlist_id}"

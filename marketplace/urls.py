@@ -24,6 +24,7 @@ urlpatterns = [
     path("orgs/", include("brands.urls")),
     path("creators/", include("creators.urls")),
     path("campaigns/", include("campaigns.urls")),
+    path("discover/", include("creators.urls_discovery")),
     path("admin/", admin.site.urls),
 ]
 

@@ -42,6 +42,16 @@ def staff_user(db):
 
 
 @pytest.fixture(autouse=True)
+def _english_by_default():
+    """A request in Indonesian leaves that language active in the thread; reset it per test."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     """allauth keeps rate-limit counters in the cache; start every test from zero."""
     from django.core.cache import cache
