@@ -4,6 +4,7 @@ With no environment at all this is the embedded default: SQLite, eager Celery,
 console email and a local-memory cache, so `make run` works offline.
 """
 
+import os
 from pathlib import Path
 
 import environ
@@ -98,8 +99,9 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # A file, not memory, for the test database: the browser tests' live server answers from
-    # other threads, which cannot share an in-memory SQLite connection.
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}
+    # other threads, which cannot share an in-memory SQLite connection. One file per process,
+    # so two test runs in one checkout do not drop each other's database.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / f".test-db-{os.getpid()}.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")

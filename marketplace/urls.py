@@ -25,6 +25,7 @@ urlpatterns = [
     path("creators/", include("creators.urls")),
     path("campaigns/", include("campaigns.urls")),
     path("discover/", include("creators.urls_discovery")),
+    path("roster/", include("creators.urls_roster")),
     path("admin/", admin.site.urls),
 ]
 
