@@ -45,7 +45,8 @@ def _platform_names(codes) -> str:
     return ", ".join(str(Platform(code).label) for code in codes)
 
 
-def _follower_range(campaign: Campaign) -> str:
+def follower_range_text(campaign: Campaign) -> str:
+    """The brief's follower requirement in words, e.g. "1,000–100,000 followers"."""
     low, high = campaign.min_followers, campaign.max_followers
     if low is not None and high is not None:
         return _("%(low)s–%(high)s followers") % {"low": _number(low), "high": _number(high)}
@@ -54,13 +55,26 @@ def _follower_range(campaign: Campaign) -> str:
     return _("at most %(high)s followers") % {"high": _number(high)}
 
 
-def _fits_audience(account: SocialAccount, campaign: Campaign) -> bool:
+def fits_follower_range(account: SocialAccount, campaign: Campaign) -> bool:
     low, high = campaign.min_followers, campaign.max_followers
-    if low is not None and account.followers < low:
-        return False
-    if high is not None and account.followers > high:
-        return False
-    return campaign.min_engagement_rate is None or account.engagement_rate >= campaign.min_engagement_rate
+    return (low is None or account.followers >= low) and (high is None or account.followers <= high)
+
+
+def fits_audience(account: SocialAccount, campaign: Campaign) -> bool:
+    """Follower range and minimum engagement, the rules an account is judged by."""
+    return fits_follower_range(account, campaign) and (
+        campaign.min_engagement_rate is None or account.engagement_rate >= campaign.min_engagement_rate
+    )
+
+
+def account_for_campaign(*, campaign: Campaign, accounts) -> SocialAccount | None:
+    """The account a creator is judged by: among accounts on the brief's platforms (any platform
+    when the brief names none), the largest that fits the audience rules, else the largest."""
+    on_platform = [a for a in accounts if not campaign.platforms or a.platform in campaign.platforms]
+    if not on_platform:
+        return None
+    fitting = [a for a in on_platform if fits_audience(a, campaign)]
+    return max(fitting or on_platform, key=lambda a: (a.followers, a.engagement_rate))
 
 
 def check_eligibility(*, campaign: Campaign, creator: CreatorProfile) -> Eligibility:
@@ -95,14 +109,11 @@ def check_eligibility(*, campaign: Campaign, creator: CreatorProfile) -> Eligibi
             )
 
     if on_platform:
-        # Judge the creator by their best account on the brief's platforms.
-        fitting = [a for a in on_platform if _fits_audience(a, campaign)]
-        best = max(fitting or on_platform, key=lambda a: (a.followers, a.engagement_rate))
+        best = account_for_campaign(campaign=campaign, accounts=on_platform)
         result.account = best
         label = f"{Platform(best.platform).label} @{best.handle}"
         if campaign.min_followers is not None or campaign.max_followers is not None:
-            low, high = campaign.min_followers, campaign.max_followers
-            fits = (low is None or best.followers >= low) and (high is None or best.followers <= high)
+            fits = fits_follower_range(best, campaign)
             result.checks.append(
                 Check(
                     fits,
@@ -110,7 +121,7 @@ def check_eligibility(*, campaign: Campaign, creator: CreatorProfile) -> Eligibi
                     % {
                         "account": label,
                         "followers": _number(best.followers),
-                        "range": _follower_range(campaign),
+                        "range": follower_range_text(campaign),
                     },
                 )
             )

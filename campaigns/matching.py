@@ -19,6 +19,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django_countries import countries
 
+from campaigns.eligibility import fits_follower_range, follower_range_text
 from campaigns.models import Campaign
 from creators.authenticity import DEFAULT_TIER_MEDIAN_ER, authenticity_signals
 from creators.models import CreatorProfile, Platform, SocialAccount, Tier
@@ -173,29 +174,12 @@ def reliability_score(reliability: Reliability) -> float:
     return _round4((completion + on_time + rating) / 3)
 
 
-def account_for_campaign(*, campaign: Campaign, accounts: Iterable[SocialAccount]) -> SocialAccount | None:
-    """The account a creator is judged by, as in campaigns.eligibility: among accounts on the brief's
-    platforms, the largest that fits the follower and engagement rules, else the largest overall."""
-    on_platform = [a for a in accounts if not campaign.platforms or a.platform in campaign.platforms]
-    if not on_platform:
-        return None
-    fitting = [a for a in on_platform if not _audience_failures(campaign, a)]
-    return max(fitting or on_platform, key=lambda a: (a.followers, a.engagement_rate))
-
-
 def _audience_failures(campaign: Campaign, account: SocialAccount) -> list[str]:
     failures = []
-    low, high = campaign.min_followers, campaign.max_followers
-    if (low is not None and account.followers < low) or (high is not None and account.followers > high):
-        if low is not None and high is not None:
-            wanted = _("%(low)s–%(high)s followers") % {"low": _number(low), "high": _number(high)}
-        elif low is not None:
-            wanted = _("at least %(low)s followers") % {"low": _number(low)}
-        else:
-            wanted = _("at most %(high)s followers") % {"high": _number(high)}
+    if not fits_follower_range(account, campaign):
         failures.append(
             _("Has %(followers)s followers; the brief asks for %(range)s.")
-            % {"followers": _number(account.followers), "range": wanted}
+            % {"followers": _number(account.followers), "range": follower_range_text(campaign)}
         )
     if campaign.min_engagement_rate is not None and account.engagement_rate < campaign.min_engagement_rate:
         failures.append(

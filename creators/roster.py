@@ -30,7 +30,13 @@ from marketplace.services import audit_record
 from marketplace.slugs import unique_slug
 
 from .models import CreatorProfile, Niche, SocialAccount
-from .services import COUNT_FIELDS, RESERVED_SLUGS, _clean_profile, _clean_social, _duplicate_handle_message
+from .services import (
+    COUNT_FIELDS,
+    RESERVED_SLUGS,
+    clean_profile_fields,
+    clean_social_fields,
+    duplicate_handle_message,
+)
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
@@ -226,7 +232,7 @@ def _clean_one(row: RosterRow, niches_by_slug: dict[str, Niche]) -> _CleanRow | 
     # One field at a time, so every bad column of the row is reported, not just the first.
     for key, value in raw_profile.items():
         try:
-            profile.update(_clean_profile({key: value}))
+            profile.update(clean_profile_fields({key: value}))
         except ValidationFailed as error:
             errors.append((error.field or key, str(error.message)))
 
@@ -243,7 +249,7 @@ def _clean_one(row: RosterRow, niches_by_slug: dict[str, Niche]) -> _CleanRow | 
         numbers_ok = False
     if numbers_ok:
         try:
-            social = _clean_social(social)
+            social = clean_social_fields(social)
         except ValidationFailed as error:
             errors.append((error.field or "", str(error.message)))
     if errors:
@@ -348,7 +354,7 @@ def _validate_rows(
                 RowError(
                     row.line,
                     "handle",
-                    _duplicate_handle_message(row.social["platform"], row.social["handle"]),
+                    duplicate_handle_message(row.social["platform"], row.social["handle"]),
                 )
             )
             continue

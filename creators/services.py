@@ -71,7 +71,7 @@ def _ensure_owner(profile: CreatorProfile, actor: User) -> None:
 # --- Creator profile ---------------------------------------------------------------------------
 
 
-def _clean_profile(data: dict[str, Any]) -> dict[str, Any]:
+def clean_profile_fields(data: dict[str, Any]) -> dict[str, Any]:
     """Check and normalise profile fields; only the keys present in `data` are checked."""
     clean: dict[str, Any] = {}
     if "display_name" in data:
@@ -170,7 +170,7 @@ def creator_profile_create(
     User.objects.select_for_update().get(pk=user.pk)
     if CreatorProfile.objects.filter(user=user).exists():
         raise ValidationFailed(_("You already have a creator profile. Edit it instead."))
-    data = _clean_profile(
+    data = clean_profile_fields(
         {
             "display_name": display_name,
             "bio": bio,
@@ -223,7 +223,7 @@ def creator_profile_update(*, profile: CreatorProfile, actor: User, **changes: A
         raise TypeError(f"creator_profile_update() got unexpected fields: {sorted(unknown)}")
     profile = CreatorProfile.objects.select_for_update().get(pk=profile.pk)
     _ensure_owner(profile, actor)
-    data = _clean_profile(changes)
+    data = clean_profile_fields(changes)
     niche_list, cause_list = data.pop("niches", None), data.pop("causes", None)
     changed = sorted(field for field, value in data.items() if getattr(profile, field) != value)
     for field in changed:
@@ -332,7 +332,7 @@ def _clean_audience(entries: Any, *, field: str, label: str, kind: str) -> list[
     return [{"code": item["code"], "pct": float(item["pct"])} for item in clean]
 
 
-def _clean_social(data: dict[str, Any]) -> dict[str, Any]:
+def clean_social_fields(data: dict[str, Any]) -> dict[str, Any]:
     """Check a full set of social account fields, including the "absurd metrics" rules."""
     clean: dict[str, Any] = {}
     platform = data.get("platform")
@@ -441,10 +441,10 @@ def _clean_social(data: dict[str, Any]) -> dict[str, Any]:
 def _ensure_handle_free(*, platform: str, handle: str, exclude_pk: int | None = None) -> None:
     taken = SocialAccount.objects.filter(platform=platform, handle=handle).exclude(pk=exclude_pk)
     if taken.exists():
-        raise ValidationFailed(_duplicate_handle_message(platform, handle), field="handle")
+        raise ValidationFailed(duplicate_handle_message(platform, handle), field="handle")
 
 
-def _duplicate_handle_message(platform: str, handle: str) -> str:
+def duplicate_handle_message(platform: str, handle: str) -> str:
     return _(
         "The %(platform)s account @%(handle)s is already on Kolabo. "
         "Check the handle; if the account is yours, contact support so we can sort it out."
@@ -460,14 +460,14 @@ def social_account_create(*, profile: CreatorProfile, actor: User, **fields: Any
         raise TypeError(f"social_account_create() got unexpected fields: {sorted(unknown)}")
     profile = CreatorProfile.objects.select_for_update().get(pk=profile.pk)
     _ensure_owner(profile, actor)
-    data = _clean_social(fields)
+    data = clean_social_fields(fields)
     _ensure_handle_free(platform=data["platform"], handle=data["handle"])
     try:
         with transaction.atomic():
             account = SocialAccount.objects.create(profile=profile, **data)
     except IntegrityError as exc:  # someone claimed the same handle a moment ago
         raise ValidationFailed(
-            _duplicate_handle_message(data["platform"], data["handle"]), field="handle"
+            duplicate_handle_message(data["platform"], data["handle"]), field="handle"
         ) from exc
     audit_record(
         actor=actor,
@@ -490,7 +490,7 @@ def social_account_update(*, account: SocialAccount, actor: User, **changes: Any
     account = SocialAccount.objects.select_for_update().select_related("profile").get(pk=account.pk)
     _ensure_owner(account.profile, actor)
     current = {field: getattr(account, field) for field in SOCIAL_FIELDS}
-    data = _clean_social(current | changes)
+    data = clean_social_fields(current | changes)
     if (data["platform"], data["handle"]) != (account.platform, account.handle):
         _ensure_handle_free(platform=data["platform"], handle=data["handle"], exclude_pk=account.pk)
         data["verified"] = False
@@ -504,7 +504,7 @@ def social_account_update(*, account: SocialAccount, actor: User, **changes: Any
             account.save(update_fields=[*changed, "updated_at"])
     except IntegrityError as exc:
         raise ValidationFailed(
-            _duplicate_handle_message(account.platform, account.handle), field="handle"
+            duplicate_handle_message(account.platform, account.handle), field="handle"
         ) from exc
     audit_record(actor=actor, action="social_account.updated", target=account, data={"fields": changed})
     return account

@@ -147,40 +147,33 @@ def shortlist_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail(request, shortlist, membership)
 
 
-@login_required
-@require_POST
-def shortlist_add(request: HttpRequest, pk: int) -> HttpResponse:
+def _change_entry(request: HttpRequest, pk: int, service, success: str) -> HttpResponse:
+    """Add a creator to, or take one off, a shortlist: the two differ only in service and message."""
     shortlist, _membership = shortlist_services.shortlist_for_member(user=request.user, pk=pk)
     creator = get_object_or_404(CreatorProfile, pk=request.POST.get("creator") or 0)
     try:
-        shortlist_services.shortlist_add(shortlist=shortlist, creator=creator, by_user=request.user)
+        service(shortlist=shortlist, creator=creator, by_user=request.user)
     except DomainError as error:
         messages.error(request, error.message)
     else:
-        messages.success(
-            request,
-            _("%(creator)s is on “%(shortlist)s”.")
-            % {"creator": creator.display_name, "shortlist": shortlist.name},
-        )
+        messages.success(request, success % {"creator": creator.display_name, "shortlist": shortlist.name})
     return _back(request, shortlist.get_absolute_url())
+
+
+@login_required
+@require_POST
+def shortlist_add(request: HttpRequest, pk: int) -> HttpResponse:
+    return _change_entry(
+        request, pk, shortlist_services.shortlist_add, _("%(creator)s is on “%(shortlist)s”.")
+    )
 
 
 @login_required
 @require_POST
 def shortlist_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    shortlist, _membership = shortlist_services.shortlist_for_member(user=request.user, pk=pk)
-    creator = get_object_or_404(CreatorProfile, pk=request.POST.get("creator") or 0)
-    try:
-        shortlist_services.shortlist_remove(shortlist=shortlist, creator=creator, by_user=request.user)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(
-            request,
-            _("%(creator)s is off “%(shortlist)s”.")
-            % {"creator": creator.display_name, "shortlist": shortlist.name},
-        )
-    return _back(request, shortlist.get_absolute_url())
+    return _change_entry(
+        request, pk, shortlist_services.shortlist_remove, _("%(creator)s is off “%(shortlist)s”.")
+    )
 
 
 @login_required

@@ -6,11 +6,11 @@ from decimal import Decimal
 import pytest
 from django.utils import translation
 
+from campaigns.eligibility import account_for_campaign
 from campaigns.matching import (
     NEUTRAL,
     WEIGHTS,
     Reliability,
-    account_for_campaign,
     audience_share,
     bayesian_rate,
     engagement_quality,
