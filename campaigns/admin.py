@@ -2,6 +2,8 @@
 
 from django.contrib import admin
 
+from marketplace.admin import ReadOnlyAdmin
+
 from .models import (
     Application,
     Campaign,
@@ -10,8 +12,10 @@ from .models import (
     DeliverableSpec,
     Dispute,
     Invitation,
+    InvitationBatch,
     Message,
     Rating,
+    Recommendation,
     Submission,
 )
 
@@ -73,6 +77,16 @@ class InvitationAdmin(admin.ModelAdmin):
     list_select_related = ["campaign", "creator"]
     raw_id_fields = ["campaign", "creator", "invited_by"]
     readonly_fields = [*STATUS_READONLY, "created_at", "responded_at"]
+
+
+@admin.register(InvitationBatch)
+class InvitationBatchAdmin(ReadOnlyAdmin):
+    """Read-only: batches are started from the invite page and run by the worker."""
+
+    list_display = ["campaign", "status", "total", "processed", "invited", "skipped", "created_at"]
+    list_filter = ["status"]
+    search_fields = ["campaign__title"]
+    list_select_related = ["campaign"]
 
 
 class CollaborationDeliverableInline(admin.TabularInline):
@@ -142,3 +156,13 @@ class RatingAdmin(admin.ModelAdmin):
     list_filter = ["rated_side", "score"]
     search_fields = ["comment", "collaboration__campaign__title"]
     raw_id_fields = ["collaboration", "rated_by"]
+
+
+@admin.register(Recommendation)
+class RecommendationAdmin(ReadOnlyAdmin):
+    """Read-only: recomputed by campaigns.recommendations; edits would be overwritten."""
+
+    list_display = ["campaign", "rank", "creator", "score", "exposure", "reserved_nano", "computed_at"]
+    list_filter = ["reserved_nano"]
+    search_fields = ["campaign__title", "creator__display_name"]
+    list_select_related = ["campaign", "creator"]

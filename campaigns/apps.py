@@ -7,4 +7,14 @@ class CampaignsConfig(AppConfig):
     verbose_name = _("Campaigns")
 
     def ready(self):
+        from creators.signals import matching_inputs_changed
+
         from . import notifications  # noqa: F401 - registers the notification kinds
+
+        matching_inputs_changed.connect(_creators_changed, dispatch_uid="campaigns.creators_changed")
+
+
+def _creators_changed(sender, profile_ids, **kwargs):
+    from campaigns.tasks import creators_changed
+
+    creators_changed.delay(profile_ids)

@@ -196,6 +196,18 @@ class CampaignForm(forms.Form):
         ),
     )
 
+    nano_share = forms.IntegerField(
+        label=_("Recommendations kept for nano creators (%)"),
+        required=False,
+        min_value=0,
+        max_value=50,
+        initial=Campaign._meta.get_field("nano_share").default,
+        help_text=_(
+            "Part of the recommended creators reserved for nano creators (1,000–9,999 followers), "
+            "when your follower rules allow them. Small creators often have the most engaged audiences."
+        ),
+    )
+
     def __init__(self, *args, organization: Organization, campaign: Campaign | None = None, **kwargs):
         self.organization = organization
         self.campaign = campaign
@@ -252,6 +264,7 @@ class CampaignForm(forms.Form):
             _("Rights and guidelines"),
             ("usage_rights", "dos", "donts", "required_hashtags", "disclosure_required", "review_rounds"),
         ),
+        (_("Recommendations"), ("nano_share",)),
     )
 
     def groups(self) -> list[tuple[str, list]]:
@@ -298,7 +311,12 @@ class CampaignForm(forms.Form):
             "required_hashtags": campaign.required_hashtags,
             "disclosure_required": campaign.disclosure_required,
             "review_rounds": campaign.review_rounds,
+            "nano_share": campaign.nano_share,
         }
+
+    def clean_nano_share(self):
+        share = self.cleaned_data.get("nano_share")
+        return Campaign._meta.get_field("nano_share").default if share is None else share
 
     def clean(self):
         data = super().clean()
@@ -499,3 +517,31 @@ class CancelForm(forms.Form):
     def add_domain_error(self, error: DomainError) -> None:
         field = error.field if error.field in self.fields else None
         self.add_error(field, str(error.message))
+
+
+class InviteTopForm(forms.Form):
+    """Invite the first N recommended creators in one action."""
+
+    count = forms.IntegerField(
+        label=_("How many of the top recommendations"),
+        min_value=1,
+        error_messages={"invalid": _("Enter a whole number, for example 10.")},
+    )
+    offered_fee = forms.DecimalField(
+        label=_("Fee offered to each creator"),
+        required=False,
+        min_value=0,
+        max_digits=14,
+        decimal_places=2,
+        help_text=_("Leave empty to offer the brief's own fee."),
+    )
+    message = forms.CharField(
+        label=_("Message to the creators"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, available: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.available = available
+        self.fields["count"].max_value = available
+        self.fields["count"].validators.append(MaxValueValidator(available))
+        self.fields["count"].widget.attrs.update({"min": 1, "max": available})

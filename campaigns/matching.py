@@ -38,6 +38,10 @@ WEIGHTS: dict[str, int] = {
     "authenticity": 5,
 }
 
+# Components are computed to 4 decimal places: UNITS of 1/10,000.
+UNITS = 10_000
+UNIT = Decimal("0.0001")
+
 # The value a component takes when the brief asks nothing of it, or the data to judge is missing.
 NEUTRAL = 0.5
 # A niche or cause overlap (Jaccard) at or above this reads "strong".
@@ -79,7 +83,19 @@ class MatchResult:
 
 
 def _round4(value) -> float:
-    return round(float(value), 4)
+    """Half up to 4 places via the decimal text, so Python and SQL (campaigns/ranking.py) agree."""
+    return float(Decimal(str(value)).quantize(UNIT, rounding=ROUND_HALF_UP))
+
+
+def ratio_units(numerator: int, denominator: int) -> int:
+    """numerator / denominator in units of 1/10,000, half up, in integers: the same arithmetic the
+    SQL ranking runs, so both round every tie the same way."""
+    return (numerator * 2 * UNITS + denominator) // (2 * denominator)
+
+
+def to_units(component: float) -> int:
+    """A 0–1 component (4 decimal places) as an integer of 1/10,000."""
+    return int(Decimal(str(component)) * UNITS)
 
 
 def _clip(value: float) -> float:
@@ -106,7 +122,7 @@ def jaccard(wanted: set, offered: set) -> float:
     """|A ∩ B| / |A ∪ B|; NEUTRAL when the brief wants nothing."""
     if not wanted:
         return NEUTRAL
-    return _round4(len(wanted & offered) / len(wanted | offered))
+    return ratio_units(len(wanted & offered), len(wanted | offered)) / UNITS
 
 
 def audience_share(audience: Iterable[dict], targets: Iterable[str]) -> float:
@@ -153,7 +169,10 @@ def fee_fit(*, price: Decimal | None, fee_ceiling: Decimal | None) -> float:
         return NEUTRAL
     if price <= fee_ceiling:
         return 1.0
-    return _round4(_clip(1 - float((price - fee_ceiling) / fee_ceiling)))
+    if price >= 2 * fee_ceiling:
+        return 0.0
+    # 1 − (price − top) / top = (2·top − price) / top, in whole cents so the rounding is exact.
+    return ratio_units(int((2 * fee_ceiling - price) * 100), int(fee_ceiling * 100)) / UNITS
 
 
 def bayesian_rate(successes: int, trials: int) -> float:

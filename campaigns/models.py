@@ -118,10 +118,20 @@ class Campaign(models.Model):
     review_rounds = models.PositiveSmallIntegerField(
         _("revision rounds included"), default=2, validators=[MinValueValidator(0), MaxValueValidator(10)]
     )
+    nano_share = models.PositiveSmallIntegerField(
+        _("suggestions kept for nano creators (%)"),
+        default=20,
+        validators=[MinValueValidator(0), MaxValueValidator(50)],
+        help_text=_(
+            "Share of the recommended creators reserved for nano creators (1,000–9,999 followers) "
+            "when the brief's audience rules allow them."
+        ),
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
     )
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    recommendations_updated_at = models.DateTimeField(_("recommendations updated"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
     cancel_reason = models.TextField(_("cancellation reason"), blank=True)
@@ -693,3 +703,109 @@ class Rating(models.Model):
 
     def __str__(self):
         return f"{self.score}/5 on {self.collaboration_id}"
+
+
+class InvitationBatch(models.Model):
+    """A bulk invitation run by a Celery job in chunks, with its progress for the campaign page.
+
+    `idempotency_key` is derived from the request (creators, fee, message), so sending the same
+    request twice finds this batch instead of starting a second one.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    ACTIVE = (Status.QUEUED, Status.RUNNING)
+
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="invitation_batches"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("started by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True
+    )
+    offered_fee = models.DecimalField(_("offered fee"), **MONEY, null=True, blank=True)
+    message = models.TextField(_("message"), max_length=3000, blank=True)
+    creator_ids = models.JSONField(_("creators"), default=list, blank=True)
+    total = models.PositiveIntegerField(_("creators requested"), default=0)
+    processed = models.PositiveIntegerField(_("creators processed"), default=0)
+    invited = models.PositiveIntegerField(_("invited"), default=0)
+    skipped = models.PositiveIntegerField(_("skipped"), default=0)
+    results = models.JSONField(_("results"), default=dict, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    idempotency_key = models.CharField(max_length=64)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation batch")
+        verbose_name_plural = _("invitation batches")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "idempotency_key"], name="campaigns_one_batch_per_request"
+            ),
+            models.CheckConstraint(
+                condition=Q(processed__lte=F("total")), name="campaigns_batch_processed_within_total"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Invitation batch {self.pk} on {self.campaign_id}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in self.ACTIVE
+
+
+class Recommendation(models.Model):
+    """A creator suggested for a brief, as campaigns.recommendations last computed it.
+
+    The set for a brief is replaced whole on every refresh. `total` is the match score × 10,000
+    before fair exposure; `rank` is the order after it (spreading and the nano reserve).
+    """
+
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="recommendations"
+    )
+    creator = models.ForeignKey(
+        "creators.CreatorProfile",
+        verbose_name=_("creator"),
+        on_delete=models.CASCADE,
+        related_name="recommendations",
+    )
+    account = models.ForeignKey(
+        "creators.SocialAccount", verbose_name=_("account"), on_delete=models.CASCADE, related_name="+"
+    )
+    rank = models.PositiveSmallIntegerField(_("rank"))
+    score = models.PositiveSmallIntegerField(_("match score"))
+    total = models.PositiveIntegerField(_("exact score (× 10,000)"))
+    exposure = models.PositiveSmallIntegerField(_("recommended on other open briefs"), default=0)
+    reserved_nano = models.BooleanField(_("in the nano reserve"), default=False)
+    computed_at = models.DateTimeField(_("computed"))
+
+    class Meta:
+        verbose_name = _("recommendation")
+        verbose_name_plural = _("recommendations")
+        ordering = ["campaign", "rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "creator"], name="campaigns_recommendation_once"),
+            models.UniqueConstraint(fields=["campaign", "rank"], name="campaigns_recommendation_rank_unique"),
+            models.CheckConstraint(
+                condition=models.Q(score__lte=100), name="campaigns_recommendation_score_0_100"
+            ),
+        ]
+        indexes = [models.Index(fields=["creator", "rank"], name="campaigns_rec_creator_rank")]
+
+    def __str__(self):
+        return f"#{self.rank} {self.creator} for {self.campaign}"

@@ -38,3 +38,71 @@ def campaign_complete_if_finished(campaign_id: int) -> bool:
     from campaigns.services.briefs import campaign_complete_if_finished as complete
 
     return complete(campaign_id=campaign_id)
+
+
+@shared_task(
+    name="campaigns.notification_emails_send",
+    autoretry_for=(OSError,),
+    retry_backoff=30,
+    retry_backoff_max=1800,
+    max_retries=8,
+)
+def notification_emails_send(notification_ids: list[int]) -> int:
+    """Email a chunk of notifications; the sender skips any that went already, so a retry is safe."""
+    from marketplace.services import notification_email_send
+
+    return sum(notification_email_send(notification_id=pk) for pk in notification_ids)
+
+
+@shared_task(bind=True, name="campaigns.invitation_batch_run", max_retries=5)
+def invitation_batch_run(self, batch_id: int) -> str:
+    """Run a bulk invitation from where it stopped. Retries resume too; the last failure marks it failed."""
+    from campaigns.services.invitation_batches import invitation_batch_fail, invitation_batch_process
+
+    try:
+        return invitation_batch_process(batch_id=batch_id)
+    except Exception as error:
+        if self.request.retries >= self.max_retries:
+            invitation_batch_fail(batch_id=batch_id)
+            raise
+        raise self.retry(exc=error, countdown=min(60 * 2**self.request.retries, 900)) from error
+
+
+# Matching: features and recommendations. Each run recomputes from the database, so a retry or a
+# duplicate delivery stores the same rows.
+
+
+@shared_task(name="campaigns.recommendations_refresh", **RETRY)
+def recommendations_refresh(campaign_id: int) -> int:
+    from campaigns.recommendations import recommendations_refresh as refresh
+
+    return refresh(campaign_id=campaign_id)
+
+
+@shared_task(name="campaigns.recommendations_refresh_stale", **RETRY)
+def recommendations_refresh_stale() -> int:
+    from campaigns.recommendations import recommendations_refresh_stale as refresh
+
+    return refresh()
+
+
+@shared_task(name="campaigns.creators_changed", **RETRY)
+def creators_changed(profile_ids: list[int]) -> int:
+    """A creator's profile, accounts or rates changed: refresh their features now, and the briefs'
+    recommendations once the burst of changes is over (debounced)."""
+    from campaigns.ranking import match_features_refresh
+    from campaigns.recommendations import recommendations_mark_stale
+
+    written = match_features_refresh(profile_ids=profile_ids)
+    recommendations_mark_stale()
+    return written
+
+
+@shared_task(name="campaigns.match_features_refresh_all", **RETRY)
+def match_features_refresh_all() -> int:
+    from campaigns.ranking import match_features_refresh, tier_medians_refresh
+    from campaigns.recommendations import recommendations_refresh_all
+
+    written = match_features_refresh(medians=tier_medians_refresh())
+    recommendations_refresh_all()
+    return written

@@ -28,4 +28,9 @@ urlpatterns = [
         name="invitation_counter_decline",
     ),
     path("invitations/<int:pk>/revoke/", views.invitation_revoke, name="invitation_revoke"),
+    path(
+        "invitation-batches/<int:pk>/status/",
+        views.invitation_batch_status,
+        name="invitation_batch_status",
+    ),
 ]

@@ -5,10 +5,11 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from marketplace.admin import ReadOnlyAdmin
 from marketplace.errors import DomainError
 
 from . import services
-from .models import Cause, CreatorProfile, Niche, RateCardItem, SocialAccount
+from .models import Cause, CreatorProfile, MatchFeatures, Niche, RateCardItem, SocialAccount
 
 
 class TaxonomyAdmin(admin.ModelAdmin):
@@ -125,3 +126,13 @@ class RateCardItemAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_filter = ["platform", "format", "currency"]
     search_fields = ["profile__display_name", "profile__user__email"]
     list_select_related = ["profile"]
+
+
+@admin.register(MatchFeatures)
+class MatchFeaturesAdmin(ReadOnlyAdmin):
+    """Read-only: derived from the creator's data by campaigns.ranking.match_features_refresh."""
+
+    list_display = ["account", "profile", "platform", "followers", "tier", "computed_on", "updated_at"]
+    list_filter = ["platform", "tier"]
+    search_fields = ["profile__display_name", "account__handle"]
+    list_select_related = ["account", "profile"]

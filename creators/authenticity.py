@@ -96,17 +96,29 @@ def freshness_signal(*, metrics_date: date, today: date) -> float:
     return _round4(1 - (age - FRESH_DAYS) / (STALE_DAYS - FRESH_DAYS))
 
 
-def authenticity_signals(*, account: SocialAccount, tier_median_er, today: date) -> Authenticity:
-    """Score 0–100 and human-readable flags. Nobody is excluded on this: it informs, it never filters."""
+def authenticity_score(
+    *, followers: int, following: int, engagement_rate, metrics_date: date, tier_median_er, today: date
+) -> tuple[int, dict[str, float]]:
+    """The 0–100 score and its three signals, from plain numbers (no flags, no text)."""
     components = {
-        "ratio": ratio_signal(followers=account.followers, following=account.following),
-        "engagement": engagement_signal(
-            engagement_rate=account.engagement_rate, tier_median_er=tier_median_er
-        ),
-        "freshness": freshness_signal(metrics_date=account.metrics_date, today=today),
+        "ratio": ratio_signal(followers=followers, following=following),
+        "engagement": engagement_signal(engagement_rate=engagement_rate, tier_median_er=tier_median_er),
+        "freshness": freshness_signal(metrics_date=metrics_date, today=today),
     }
     total = sum(Decimal(str(components[name])) * weight for name, weight in AUTHENTICITY_WEIGHTS.items())
-    score = int(total.quantize(Decimal("1"), rounding=ROUND_HALF_UP))
+    return int(total.quantize(Decimal("1"), rounding=ROUND_HALF_UP)), components
+
+
+def authenticity_signals(*, account: SocialAccount, tier_median_er, today: date) -> Authenticity:
+    """Score 0–100 and human-readable flags. Nobody is excluded on this: it informs, it never filters."""
+    score, components = authenticity_score(
+        followers=account.followers,
+        following=account.following,
+        engagement_rate=account.engagement_rate,
+        metrics_date=account.metrics_date,
+        tier_median_er=tier_median_er,
+        today=today,
+    )
 
     flags = []
     if account.followers >= RATIO_MIN_FOLLOWERS and account.following > account.followers:

@@ -258,3 +258,66 @@ class RateCardItem(models.Model):
 
     def __str__(self):
         return f"{self.get_platform_display()} · {self.get_format_display()}"
+
+
+class MatchFeatures(models.Model):
+    """One social account's matching inputs, precomputed so a million can be ranked quickly.
+
+    Written only by campaigns.ranking.match_features_refresh; campaigns/ranking.py explains the
+    encoding. Niches, causes and languages are bit masks (bit = term id − 1, or LANGUAGES index);
+    audience shares are {code: hundredths of a percent}; rate_cents is {"platform:format:CUR": cents};
+    the *_units fields are the creator-only score components in 1/10,000.
+    """
+
+    account = models.OneToOneField(
+        SocialAccount,
+        verbose_name=_("account"),
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="match_features",
+    )
+    profile = models.ForeignKey(
+        CreatorProfile, verbose_name=_("creator"), on_delete=models.CASCADE, related_name="+"
+    )
+    platform = models.CharField(_("platform"), max_length=20, choices=Platform.choices)
+    followers = models.PositiveBigIntegerField(_("followers"))
+    engagement_rate = models.DecimalField(_("engagement rate (%)"), max_digits=5, decimal_places=2)
+    tier = models.CharField(_("tier"), max_length=10, choices=Tier.choices)
+    creator_country = models.CharField(_("creator's country"), max_length=2)
+    language_mask = models.BigIntegerField(_("languages (bit mask)"), default=0)
+    niche_mask = models.BigIntegerField(_("niches (bit mask)"), default=0)
+    niche_count = models.PositiveSmallIntegerField(_("number of niches"), default=0)
+    cause_mask = models.BigIntegerField(_("causes (bit mask)"), default=0)
+    cause_count = models.PositiveSmallIntegerField(_("number of causes"), default=0)
+    audience_countries = models.JSONField(_("audience countries"), default=dict)
+    audience_languages = models.JSONField(_("audience languages"), default=dict)
+    has_audience_countries = models.BooleanField(_("has audience country data"), default=False)
+    has_audience_languages = models.BooleanField(_("has audience language data"), default=False)
+    open_to_pro_bono = models.BooleanField(_("open to pro-bono work"), default=False)
+    rate_cents = models.JSONField(_("rate card (cents)"), default=dict)
+    engagement_units = models.PositiveIntegerField(
+        _("engagement component"),
+    )
+    authenticity_units = models.PositiveIntegerField(
+        _("authenticity component"),
+    )
+    reliability_units = models.PositiveIntegerField(
+        _("reliability component"),
+    )
+    computed_on = models.DateField(
+        _("computed on"),
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("match features")
+        verbose_name_plural = _("match features")
+        indexes = [
+            models.Index(fields=["platform", "followers"], name="creators_mf_platform_followers"),
+            models.Index(fields=["profile"], name="creators_mf_profile"),
+            models.Index(fields=["tier"], name="creators_mf_tier"),
+            models.Index(fields=["updated_at"], name="creators_mf_updated"),
+        ]
+
+    def __str__(self):
+        return f"match features for account {self.account_id}"

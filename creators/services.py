@@ -32,6 +32,7 @@ from .models import (
     engagement_rate_for,
     tier_for_followers,
 )
+from .signals import announce_matching_change
 from .taxonomy import LANGUAGE_NAMES
 
 MAX_NICHES = 5
@@ -242,6 +243,7 @@ def creator_profile_update(*, profile: CreatorProfile, actor: User, **changes: A
         changed.append("causes")
     if changed:
         audit_record(actor=actor, action="creator_profile.updated", target=profile, data={"fields": changed})
+        announce_matching_change(profile.pk)
     return profile
 
 
@@ -475,6 +477,7 @@ def social_account_create(*, profile: CreatorProfile, actor: User, **fields: Any
         target=account,
         data={"platform": account.platform, "handle": account.handle, "followers": account.followers},
     )
+    announce_matching_change(profile.pk)
     return account
 
 
@@ -507,6 +510,7 @@ def social_account_update(*, account: SocialAccount, actor: User, **changes: Any
             duplicate_handle_message(account.platform, account.handle), field="handle"
         ) from exc
     audit_record(actor=actor, action="social_account.updated", target=account, data={"fields": changed})
+    announce_matching_change(account.profile_id)
     return account
 
 
@@ -521,6 +525,7 @@ def social_account_delete(*, account: SocialAccount, actor: User) -> None:
         target=account,
         data={"platform": account.platform, "handle": account.handle, "profile": account.profile_id},
     )
+    announce_matching_change(account.profile_id)
     account.delete()
 
 
@@ -599,6 +604,7 @@ def rate_card_item_set(
         target=item,
         data={"price": str(price), "currency": item.currency, "previous": previous},
     )
+    announce_matching_change(profile.pk)
     return item
 
 
@@ -617,4 +623,5 @@ def rate_card_item_delete(*, item: RateCardItem, actor: User) -> None:
             "currency": item.currency,
         },
     )
+    announce_matching_change(item.profile_id)
     item.delete()

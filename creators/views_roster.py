@@ -9,9 +9,10 @@ from brands.models import Membership, Organization
 from marketplace.errors import DomainError
 
 from .forms_roster import RosterImportForm
-from .models import Niche
-from .roster import COLUMNS, EXAMPLE_ROW, OPTIONAL_COLUMNS, roster_template_csv
+from .models import Cause, Niche
+from .roster import COLUMNS, OPTIONAL_COLUMNS, roster_template_csv
 from .roster import roster_import as roster_import_service
+from .taxonomy import LANGUAGES
 
 
 def _editable_organizations(request: HttpRequest) -> list[Organization]:
@@ -55,9 +56,11 @@ def roster_import(request: HttpRequest) -> HttpResponse:
             "form": form,
             "result": result,
             "columns": [(column, column not in OPTIONAL_COLUMNS) for column in COLUMNS],
-            "header_line": ",".join(COLUMNS),
-            "example_line": ",".join(EXAMPLE_ROW),
+            # The template file itself, so the example is quoted exactly as a download is.
+            "example": roster_template_csv(),
             "niches": Niche.objects.all(),
+            "causes": Cause.objects.all(),
+            "languages": LANGUAGES,
         },
         status=status,
     )

@@ -26,15 +26,8 @@ class UserAdmin(DjangoUserAdmin):
     ]
 
 
-@admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
-    """Read-only: the audit trail is written by services and never edited."""
-
-    list_display = ["created_at", "action", "target_type", "target_id", "actor", "from_status", "to_status"]
-    list_filter = ["action", "target_type"]
-    search_fields = ["action", "target_id", "actor__email", "reason"]
-    date_hierarchy = "created_at"
-    list_select_related = ["actor", "target_type"]
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For rows only the code writes: staff can look, nobody adds, edits or deletes."""
 
     def has_add_permission(self, request):
         return False
@@ -44,6 +37,17 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    """Read-only: the audit trail is written by services and never edited."""
+
+    list_display = ["created_at", "action", "target_type", "target_id", "actor", "from_status", "to_status"]
+    list_filter = ["action", "target_type"]
+    search_fields = ["action", "target_id", "actor__email", "reason"]
+    date_hierarchy = "created_at"
+    list_select_related = ["actor", "target_type"]
 
 
 @admin.register(Notification)

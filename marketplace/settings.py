@@ -217,6 +217,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "campaigns.collaborations_remind_content_due",
         "schedule": 60 * 60,
     },
+    # Nightly: metrics age (authenticity freshness) and the platform's tier medians move daily.
+    "match-features-refresh": {"task": "campaigns.match_features_refresh_all", "schedule": 24 * 60 * 60},
 }
 
 # Organizations
@@ -224,6 +226,15 @@ ORG_INVITATION_TTL_DAYS = env.int("ORG_INVITATION_TTL_DAYS", default=7)
 
 # Campaigns: the largest draft file a creator may upload, in megabytes.
 SUBMISSION_MAX_UPLOAD_MB = env.int("SUBMISSION_MAX_UPLOAD_MB", default=50)
+
+# Fair exposure: the most open (pending or countered) invitations one creator holds across all
+# campaigns; inviting them beyond it is refused until some are answered.
+MAX_OPEN_INVITATIONS_PER_CREATOR = env.int("KOLABO_MAX_OPEN_INVITATIONS", default=10)
+
+# Recommendations: how many creators each published brief keeps, and how long creator changes are
+# gathered before the briefs are re-ranked (one run for a burst of edits).
+RECOMMENDATIONS_PER_BRIEF = env.int("KOLABO_RECOMMENDATIONS_PER_BRIEF", default=50)
+RECOMMENDATIONS_DEBOUNCE_SECONDS = env.int("KOLABO_RECOMMENDATIONS_DEBOUNCE_SECONDS", default=60)
 
 # Security
 SESSION_COOKIE_HTTPONLY = True

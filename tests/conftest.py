@@ -59,6 +59,14 @@ def _fresh_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_match_index():
+    """The in-memory match index lives as long as the process; each test has its own database."""
+    from campaigns.match_index import match_index_reset
+
+    match_index_reset()
+
+
 # Organizations
 
 

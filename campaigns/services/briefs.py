@@ -63,6 +63,7 @@ BRIEF_FIELDS = (
     "required_hashtags",
     "disclosure_required",
     "review_rounds",
+    "nano_share",
 )
 # Once creators can apply, only what does not change the deal may change.
 PUBLISHED_EDITABLE = (
@@ -73,6 +74,7 @@ PUBLISHED_EDITABLE = (
     "application_deadline",
     "content_due_date",
     "slots",
+    "nano_share",
 )
 TITLE_MAX = Campaign._meta.get_field("title").max_length
 CURRENCY_CODES = {code for code, _label in settings.CURRENCIES}
@@ -171,6 +173,9 @@ def _consistency_problems(
     rounds = values["review_rounds"]
     if rounds is None or not 0 <= rounds <= 10:
         problems.append(("review_rounds", _("Revision rounds are between 0 and 10.")))
+    share = values["nano_share"]
+    if share is None or not 0 <= share <= 50:
+        problems.append(("nano_share", _("The share kept for nano creators is between 0 and 50%.")))
 
     deadline, due = values["application_deadline"], values["content_due_date"]
     if deadline and due and due < deadline:
@@ -419,6 +424,8 @@ def campaign_update(
             target=campaign,
             data={"fields": sorted(changed)},
         )
+        if campaign.status == S.PUBLISHED:
+            queue_recommendations_refresh(campaign_id=campaign.pk)
     return campaign
 
 
@@ -461,6 +468,13 @@ def _published_edit_problems(
     return problems
 
 
+def queue_recommendations_refresh(*, campaign_id: int) -> None:
+    """Re-rank the brief's recommended creators after commit (a closed brief's are removed)."""
+    from campaigns.tasks import recommendations_refresh
+
+    transaction.on_commit(lambda: recommendations_refresh.delay(campaign_id))
+
+
 def campaign_publish(*, campaign: Campaign, by_user: User) -> Campaign:
     """Draft → published, once the brief is complete; refused with every problem listed."""
     require_org_manager(organization=campaign.organization_id, user=by_user)
@@ -482,6 +496,7 @@ def campaign_publish(*, campaign: Campaign, by_user: User) -> Campaign:
         transition(
             campaign, S.PUBLISHED, actor=by_user, action="campaign.published", extra_fields=("published_at",)
         )
+        queue_recommendations_refresh(campaign_id=campaign.pk)
     return campaign
 
 
@@ -570,6 +585,7 @@ def campaign_close(*, campaign: Campaign, by_user: User) -> Campaign:
                 url=url,
             )
         queue_campaign_completion_check(campaign_id=campaign.pk)
+        queue_recommendations_refresh(campaign_id=campaign.pk)
     return campaign
 
 
@@ -678,6 +694,7 @@ def campaign_cancel(*, campaign: Campaign, by_user: User, reason: str) -> Campai
                 params=params,
                 url=campaign.get_absolute_url(),
             )
+        queue_recommendations_refresh(campaign_id=campaign.pk)
     return campaign
 
 

@@ -8,12 +8,17 @@ INVITATION_TTL_DAYS; beat runs invitations_expire_due and invitations_remind_exp
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from decimal import Decimal
+from functools import partial
 from typing import NamedTuple
 
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
+from django.db.models import Count
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from campaigns.eligibility import check_eligibility
 from campaigns.models import Application, Campaign, Collaboration, Invitation
@@ -21,25 +26,32 @@ from campaigns.notifications import notify_org, notify_user
 from campaigns.services.applications import campaign_fee
 from campaigns.services.collaborations import collaboration_open
 from campaigns.services.common import require_creator, require_org_manager, transition
+from campaigns.tasks import notification_emails_send
 from creators.models import CreatorProfile
 from marketplace.errors import InvalidTransition, ValidationFailed
-from marketplace.models import Notification, User
+from marketplace.models import AuditEvent, Notification, User
 from marketplace.money import format_money
-from marketplace.services import audit_record
 
 Status = Invitation.Status
 INVITATION_TTL_DAYS = 7
 REMIND_BEFORE = timedelta(hours=48)
 MESSAGE_MAX_LENGTH = Invitation._meta.get_field("message").max_length
+# Notification emails per Celery task: far fewer broker messages than one per email, and a retried
+# chunk repeats little (each email still goes at most once).
+EMAIL_CHUNK_SIZE = 100
 
 
 class InviteResult(NamedTuple):
-    """One line of a (bulk) invite: what happened for this creator, and why."""
+    """One line of a (bulk) invite: what happened for this creator, and why.
 
-    creator: CreatorProfile
+    `creator` is None only when no profile has the id any more (NOT_FOUND).
+    """
+
+    creator: CreatorProfile | None
     status: str
     invitation: Invitation | None
     message: str
+    creator_id: int
 
 
 # InviteResult.status values
@@ -47,7 +59,9 @@ INVITED = "invited"
 ALREADY_INVITED = "already_invited"
 ALREADY_APPLIED = "already_applied"
 COLLABORATING = "collaborating"
+AT_CAPACITY = "at_capacity"
 INELIGIBLE = "ineligible"
+NOT_FOUND = "not_found"
 
 
 def _date(value: datetime) -> str:
@@ -104,6 +118,92 @@ def _clean_message(message: str, *, field: str) -> str:
     return message
 
 
+def invitation_terms_clean(
+    *, campaign: Campaign, offered_fee: Decimal | None, message: str
+) -> tuple[Decimal, str]:
+    """The fee (the brief's own when None) and message of an invitation, checked before any write."""
+    if offered_fee is None:
+        offered_fee = campaign_fee(campaign)
+    _clean_fee(offered_fee, field="offered_fee")
+    return offered_fee, _clean_message(message, field="message")
+
+
+def require_published(campaign: Campaign) -> None:
+    if campaign.status != Campaign.Status.PUBLISHED:
+        raise InvalidTransition(
+            _("Invitations can only be sent while the brief is published; it is %(status)s.")
+            % {"status": campaign.get_status_display().lower()}
+        )
+
+
+def _open_invitation_counts(creator_ids: list[int], *, now: datetime) -> dict[int, int]:
+    """How many open, unexpired invitations each creator holds across every campaign (one query)."""
+    return dict(
+        Invitation.objects.filter(creator_id__in=creator_ids, status__in=Invitation.OPEN, expires_at__gt=now)
+        .order_by()
+        .values("creator_id")
+        .annotate(held=Count("pk"))
+        .values_list("creator_id", "held")
+    )
+
+
+def _at_capacity(held: int, limit: int) -> str:
+    return ngettext(
+        "Already holds %(held)s open invitation; a creator can hold at most %(limit)s at once. "
+        "Try again when it is answered.",
+        "Already holds %(held)s open invitations; a creator can hold at most %(limit)s at once. "
+        "Try again when some are answered.",
+        held,
+    ) % {"held": held, "limit": limit}
+
+
+def _record_created(invitations: list[Invitation], *, by_user: User, campaign: Campaign) -> None:
+    """Audit and notify new invitations with bulk inserts; emails go out in chunks after commit.
+
+    The same rows as audit_record and notify_user would write, dedupe keys included, so nothing
+    downstream can tell a bulk invite from a single one.
+    """
+    if not invitations:
+        return
+    target_type = ContentType.objects.get_for_model(Invitation)
+    actor = by_user if by_user.is_authenticated else None
+    AuditEvent.objects.bulk_create(
+        AuditEvent(
+            actor=actor,
+            action="invitation.created",
+            target_type=target_type,
+            target_id=str(invitation.pk),
+            to_status=invitation.status,
+            data={"offered_fee": str(invitation.offered_fee), "currency": campaign.currency},
+        )
+        for invitation in invitations
+    )
+    notifications = []
+    for invitation in invitations:
+        notice = _notice(invitation, "invitation.created", "", "", {})
+        recipient_id = invitation.creator.user_id
+        notifications.append(
+            Notification(
+                recipient_id=recipient_id,
+                kind=notice["kind"],
+                dedupe_key=f"{notice['key']}:u{recipient_id}",
+                params=notice["params"],
+                url=notice["url"],
+            )
+        )
+    # The invitations are new rows, so their keys cannot exist yet; filtering anyway keeps the
+    # "once per dedupe_key" promise even if the key scheme ever changes.
+    known = set(
+        Notification.objects.filter(dedupe_key__in=[n.dedupe_key for n in notifications]).values_list(
+            "dedupe_key", flat=True
+        )
+    )
+    created = Notification.objects.bulk_create(n for n in notifications if n.dedupe_key not in known)
+    ids = [notification.pk for notification in created]
+    for start in range(0, len(ids), EMAIL_CHUNK_SIZE):
+        transaction.on_commit(partial(notification_emails_send.delay, ids[start : start + EMAIL_CHUNK_SIZE]))
+
+
 def _expire(invitation: Invitation) -> None:
     """Expire a locked open invitation and tell both sides (once each)."""
     transition(
@@ -121,42 +221,36 @@ def invitation_create_many(
     *,
     campaign: Campaign,
     by_user: User,
-    creators: Iterable[CreatorProfile],
+    creators: Iterable[CreatorProfile | int],
     offered_fee: Decimal | None,
     message: str = "",
 ) -> list[InviteResult]:
     """Invite each creator once, in one transaction; report per creator. Re-running never duplicates.
 
-    Creators who already have an open invitation, an application or a collaboration on the brief,
-    or who do not meet its hard rules, are reported and skipped.
+    `creators` are profiles or their ids. Creators who already have an open invitation, an
+    application or a collaboration on the brief, who hold MAX_OPEN_INVITATIONS_PER_CREATOR open
+    invitations across all campaigns, or who do not meet the brief's hard rules, are reported and
+    skipped. The number of queries does not grow with the number of creators.
     """
     require_org_manager(organization=campaign.organization_id, user=by_user)
-    if offered_fee is None:
-        offered_fee = campaign_fee(campaign)
-    _clean_fee(offered_fee, field="offered_fee")
-    message = _clean_message(message, field="message")
-    wanted_ids = list(dict.fromkeys(creator.pk for creator in creators))
+    offered_fee, message = invitation_terms_clean(campaign=campaign, offered_fee=offered_fee, message=message)
+    wanted_ids = list(dict.fromkeys(c if isinstance(c, int) else c.pk for c in creators))
     now = timezone.now()
+    limit = settings.MAX_OPEN_INVITATIONS_PER_CREATOR
 
     with transaction.atomic():
         campaign = Campaign.objects.select_for_update().select_related("organization").get(pk=campaign.pk)
-        if campaign.status != Campaign.Status.PUBLISHED:
-            raise InvalidTransition(
-                _("Invitations can only be sent while the brief is published; it is %(status)s.")
-                % {"status": campaign.get_status_display().lower()}
-            )
-        profiles = (
-            CreatorProfile.objects.select_related("user")
-            .prefetch_related("social_accounts")
-            .in_bulk(wanted_ids)
-        )
+        require_published(campaign)
+        profiles = CreatorProfile.objects.prefetch_related("social_accounts").in_bulk(wanted_ids)
         open_invitations = {
             inv.creator_id: inv
             for inv in Invitation.objects.select_for_update()
-            .select_related("campaign__organization", "creator__user")
             .filter(campaign=campaign, creator_id__in=wanted_ids, status__in=Invitation.OPEN)
             .order_by("pk")
         }
+        for inv in open_invitations.values():
+            # Rows already loaded above; joining them again would cost a batch thousands of objects.
+            inv.campaign, inv.creator = campaign, profiles[inv.creator_id]
         for creator_id, inv in list(open_invitations.items()):
             if inv.expires_at <= now:
                 # Beat has not got to it yet; expire it now so a fresh invitation can go out.
@@ -174,15 +268,23 @@ def invitation_create_many(
                 "creator_id", flat=True
             )
         )
+        held = _open_invitation_counts(wanted_ids, now=now)
 
         results: list[InviteResult] = []
         to_create: list[Invitation] = []
         expires_at = now + timedelta(days=INVITATION_TTL_DAYS)
         for creator_id in wanted_ids:
-            creator = profiles[creator_id]
-            if creator_id in collaborating:
+            creator = profiles.get(creator_id)
+            if creator is None:
+                # Only ids can miss: a batch may run after a creator deleted their profile.
                 results.append(
-                    InviteResult(creator, COLLABORATING, None, _("Already collaborating on this brief."))
+                    InviteResult(None, NOT_FOUND, None, _("This creator is no longer on Kolabo."), creator_id)
+                )
+            elif creator_id in collaborating:
+                results.append(
+                    InviteResult(
+                        creator, COLLABORATING, None, _("Already collaborating on this brief."), creator_id
+                    )
                 )
             elif creator_id in open_invitations:
                 results.append(
@@ -191,16 +293,29 @@ def invitation_create_many(
                         ALREADY_INVITED,
                         open_invitations[creator_id],
                         _("Already invited; the invitation is still open."),
+                        creator_id,
                     )
                 )
             elif creator_id in applied:
                 results.append(
                     InviteResult(
-                        creator, ALREADY_APPLIED, None, _("Already applied; review the application instead.")
+                        creator,
+                        ALREADY_APPLIED,
+                        None,
+                        _("Already applied; review the application instead."),
+                        creator_id,
+                    )
+                )
+            elif held.get(creator_id, 0) >= limit:
+                results.append(
+                    InviteResult(
+                        creator, AT_CAPACITY, None, _at_capacity(held[creator_id], limit), creator_id
                     )
                 )
             elif not (eligibility := check_eligibility(campaign=campaign, creator=creator)).eligible:
-                results.append(InviteResult(creator, INELIGIBLE, None, " ".join(eligibility.problems)))
+                results.append(
+                    InviteResult(creator, INELIGIBLE, None, " ".join(eligibility.problems), creator_id)
+                )
             else:
                 invitation = Invitation(
                     campaign=campaign,
@@ -211,7 +326,7 @@ def invitation_create_many(
                     expires_at=expires_at,
                 )
                 to_create.append(invitation)
-                results.append(InviteResult(creator, INVITED, invitation, _("Invited.")))
+                results.append(InviteResult(creator, INVITED, invitation, _("Invited."), creator_id))
 
         try:
             with transaction.atomic():
@@ -221,15 +336,7 @@ def invitation_create_many(
                 _("Someone else invited some of these creators at the same moment. Please try again.")
             ) from error
 
-        for invitation in to_create:
-            audit_record(
-                actor=by_user,
-                action="invitation.created",
-                target=invitation,
-                to_status=invitation.status,
-                data={"offered_fee": str(offered_fee), "currency": campaign.currency},
-            )
-            _tell_creator(invitation, "invitation.created")
+        _record_created(to_create, by_user=by_user, campaign=campaign)
     return results
 
 

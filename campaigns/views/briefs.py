@@ -25,6 +25,7 @@ from campaigns.services import briefs as services
 from campaigns.services.briefs import BriefInvalid
 from campaigns.services.common import membership_for
 from campaigns.services.conversation import organization_rating_summary
+from campaigns.services.invitation_batches import invitation_batches_recent
 from marketplace.errors import DomainError, PermissionDeniedError
 
 GET_POST = require_http_methods(["GET", "POST"])
@@ -227,6 +228,7 @@ def _manage_page(request, campaign, membership, *, publish_errors=None, status=2
             "membership": membership,
             "can_edit": membership.can_edit_org(),
             "publish_errors": publish_errors or [],
+            "invitation_batches": invitation_batches_recent(campaign=campaign),
         }
     )
     return render(request, "campaigns/briefs/campaign_manage.html", context, status=status)

@@ -8,12 +8,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from brands.models import Membership
 from campaigns import selectors
@@ -26,8 +27,9 @@ from campaigns.forms_offers import (
     ReasonForm,
     fee_hint,
 )
-from campaigns.models import Application, Campaign, Invitation
+from campaigns.models import Application, Campaign, Invitation, InvitationBatch
 from campaigns.services import applications as application_services
+from campaigns.services import invitation_batches as batch_services
 from campaigns.services import invitations as invitation_services
 from campaigns.services.collaborations import slots_taken
 from campaigns.services.common import membership_for
@@ -315,6 +317,8 @@ def invite(request, pk):
         if form.is_valid():
             lines = form.cleaned_data["creators"]
             found = [line.creator for line in lines if line.creator is not None]
+            if len(found) > batch_services.INLINE_INVITE_LIMIT:
+                return _invite_in_background(request, campaign, form, lines, found)
             try:
                 results = (
                     invitation_services.invitation_create_many(
@@ -331,7 +335,7 @@ def invite(request, pk):
                 form.add_domain_error(error)
             else:
                 status = 200
-                by_creator = {result.creator.pk: result for result in results}
+                by_creator = {result.creator_id: result for result in results}
                 report = []
                 for line in lines:
                     result = by_creator.get(line.creator.pk) if line.creator else None
@@ -347,6 +351,10 @@ def invite(request, pk):
                 invited = sum(1 for row in report if row["status"] == invitation_services.INVITED)
                 messages.success(request, _("Invitations sent: %(count)s.") % {"count": invited})
                 form = InviteForm(campaign=campaign)
+    return _invite_page(request, campaign, form, report=report, status=status)
+
+
+def _invite_page(request: HttpRequest, campaign: Campaign, form: InviteForm, *, report=None, status=200):
     open_invitations = (
         Invitation.objects.filter(campaign=campaign, status__in=Invitation.OPEN)
         .select_related("creator")
@@ -361,8 +369,64 @@ def invite(request, pk):
             "report": report,
             "open_invitations": open_invitations,
             "ttl_days": invitation_services.INVITATION_TTL_DAYS,
+            "inline_limit": batch_services.INLINE_INVITE_LIMIT,
         },
         status=status,
+    )
+
+
+def _invite_in_background(request: HttpRequest, campaign: Campaign, form: InviteForm, lines, found):
+    """Too many creators to answer inline: start a batch and follow it on the campaign page."""
+    try:
+        batch = batch_services.invitation_batch_start(
+            campaign=campaign,
+            by_user=request.user,
+            creator_ids=[creator.pk for creator in found],
+            offered_fee=form.cleaned_data["offered_fee"],
+            message=form.cleaned_data["message"],
+        )
+    except DomainError as error:
+        form.add_domain_error(error)
+        return _invite_page(request, campaign, form, status=400)
+    if batch.status == InvitationBatch.Status.DONE:
+        messages.info(request, _("You already sent these invitations; the results are below."))
+    else:
+        messages.success(
+            request,
+            ngettext(
+                "Inviting %(count)s creator in the background; follow the progress below.",
+                "Inviting %(count)s creators in the background; follow the progress below.",
+                batch.total,
+            )
+            % {"count": batch.total},
+        )
+    unknown = [line.text for line in lines if line.creator is None]
+    if unknown:
+        messages.warning(
+            request,
+            _("These lines match no creator and were left out: %(lines)s") % {"lines": ", ".join(unknown)},
+        )
+    return redirect(reverse("campaigns:campaign_manage", args=[campaign.pk]) + "#invitation-batches")
+
+
+@login_required
+@require_GET
+def invitation_batch_status(request, pk):
+    """Progress of a bulk invitation as JSON, for the campaign page to poll; members only, else 404."""
+    batch = get_object_or_404(InvitationBatch.objects.filter(_is_member(request.user)), pk=pk)
+    return JsonResponse(
+        {
+            "id": batch.pk,
+            "status": batch.status,
+            "status_display": batch.get_status_display(),
+            "active": batch.is_active,
+            "total": batch.total,
+            "processed": batch.processed,
+            "invited": batch.invited,
+            "skipped": batch.skipped,
+            "counts": batch.results.get("counts", {}),
+            "error": batch.error,
+        }
     )
 
 

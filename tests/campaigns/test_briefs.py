@@ -209,6 +209,26 @@ def test_manager_creates_campaign_through_the_form(client, brand_org, brand_mana
     ]
 
 
+def test_the_nano_share_is_set_on_the_form_and_checked(client, brand_org, brand_manager):
+    client.force_login(brand_manager)
+    url = reverse("campaigns:campaign_create", args=[brand_org.slug])
+
+    refused = client.post(url, _form_data(nano_share="60"))
+    client.post(url, _form_data(nano_share="35"))
+
+    assert refused.status_code == 400
+    assert "Ensure this value is less than or equal to 50." in refused.content.decode()
+    assert Campaign.objects.get().nano_share == 35
+
+
+def test_the_nano_share_defaults_to_twenty_percent(client, brand_org, brand_manager):
+    client.force_login(brand_manager)
+
+    client.post(reverse("campaigns:campaign_create", args=[brand_org.slug]), _form_data())
+
+    assert Campaign.objects.get().nano_share == 20
+
+
 def test_form_with_fee_range_and_tier_shortcut(client, brand_org, brand_manager):
     client.force_login(brand_manager)
     data = _form_data(fee_mode="range", fee="", fee_min="1000000", fee_max="2500000", tiers=["nano", "micro"])

@@ -6,17 +6,20 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from campaigns.models import Application, Collaboration, Invitation
 from campaigns.services.invitations import (
     ALREADY_APPLIED,
     ALREADY_INVITED,
+    AT_CAPACITY,
     COLLABORATING,
     INELIGIBLE,
     INVITATION_TTL_DAYS,
     INVITED,
+    NOT_FOUND,
     invitation_accept,
     invitation_counter,
     invitation_counter_accept,
@@ -488,3 +491,117 @@ def test_reminders_go_once_for_pending_invitations_expiring_within_48_hours(
     assert [(n.recipient, n.url) for n in reminders] == [(creator, f"/campaigns/invitations/{soon.pk}/")]
     assert [m.to for m in mail.outbox] == [[creator.email]]
     assert later.pk and countered.pk
+
+
+# Fair exposure: a cap on open invitations per creator
+
+
+def test_a_creator_holding_the_most_open_invitations_is_skipped_until_some_are_answered(
+    brand_org, brand_manager, settings
+):
+    settings.MAX_OPEN_INVITATIONS_PER_CREATOR = 2
+    busy, free = make_creator(), make_creator()
+    first, second, third = (CampaignFactory(organization=brand_org) for _ in range(3))
+    invite(first, brand_manager, busy)
+    InvitationFactory(campaign=second, creator=busy, status=Status.COUNTERED)
+
+    results = invite(third, brand_manager, busy, free)
+
+    assert [(r.creator, r.status) for r in results] == [(busy, AT_CAPACITY), (free, INVITED)]
+    assert results[0].message == (
+        "Already holds 2 open invitations; a creator can hold at most 2 at once. "
+        "Try again when some are answered."
+    )
+    assert not Invitation.objects.filter(campaign=third, creator=busy).exists()
+
+    # Once the creator answers one, there is room again.
+    Invitation.objects.filter(campaign=first, creator=busy).update(status=Status.DECLINED)
+    (result,) = invite(third, brand_manager, busy)
+    assert result.status == INVITED
+
+
+def test_expired_and_answered_invitations_do_not_count_towards_the_cap(brand_org, brand_manager, settings):
+    settings.MAX_OPEN_INVITATIONS_PER_CREATOR = 1
+    profile = make_creator()
+    InvitationFactory(
+        campaign=CampaignFactory(organization=brand_org), creator=profile, expires_at=past(hours=1)
+    )
+    InvitationFactory(
+        campaign=CampaignFactory(organization=brand_org), creator=profile, status=Status.ACCEPTED
+    )
+
+    (result,) = invite(CampaignFactory(organization=brand_org), brand_manager, profile)
+
+    assert result.status == INVITED
+
+
+def test_the_cap_defaults_to_ten_open_invitations(brand_org, brand_manager):
+    profile = make_creator()
+    for _ in range(10):
+        InvitationFactory(campaign=CampaignFactory(organization=brand_org), creator=profile)
+
+    (result,) = invite(CampaignFactory(organization=brand_org), brand_manager, profile)
+
+    assert result.status == AT_CAPACITY
+    assert result.message.startswith("Already holds 10 open invitations;")
+
+
+def test_inviting_by_id_reports_a_creator_who_is_gone(campaign, brand_manager):
+    profile = make_creator()
+    gone_id = make_creator().pk + 1000
+
+    results = invite(campaign, brand_manager, profile.pk, gone_id)
+
+    assert [(r.creator_id, r.status) for r in results] == [(profile.pk, INVITED), (gone_id, NOT_FOUND)]
+    assert results[1].creator is None
+
+
+# Bulk writes
+
+
+def test_bulk_invite_writes_the_same_audit_and_notification_rows_as_a_single_invite(
+    campaign, brand_manager, django_capture_on_commit_callbacks
+):
+    creators = [make_creator() for _ in range(3)]
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        results = invite(campaign, brand_manager, *creators)
+    with django_capture_on_commit_callbacks(execute=True):
+        again = invite(campaign, brand_manager, *creators)
+
+    assert len(callbacks) == 1  # one email task for the chunk, not one per creator
+    assert {r.status for r in again} == {ALREADY_INVITED}
+    for result in results:
+        invitation, user = result.invitation, result.creator.user
+        notification = Notification.objects.get(recipient=user, kind="invitation.created")
+        assert notification.dedupe_key == f"invitation.created:{invitation.pk}:u{user.pk}"
+        assert notification.url == f"/campaigns/invitations/{invitation.pk}/"
+        assert notification.emailed_at is not None
+        event = AuditEvent.objects.get(action="invitation.created", target_id=str(invitation.pk))
+        assert (event.actor, event.to_status) == (brand_manager, "pending")
+        assert event.data == {"offered_fee": "1000000", "currency": "IDR"}
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(c.user.email for c in creators)
+
+
+def test_bulk_invite_query_count_does_not_grow_with_the_number_of_creators(
+    brand_org, brand_manager, django_capture_on_commit_callbacks, django_assert_max_num_queries
+):
+    few, many = [make_creator() for _ in range(5)], [make_creator() for _ in range(50)]
+    invite(CampaignFactory(organization=brand_org), brand_manager, make_creator())  # warm caches
+
+    counts = []
+    for creators in (few, many):
+        campaign = CampaignFactory(organization=brand_org)
+        with CaptureQueriesContext(connection) as queries, django_capture_on_commit_callbacks() as callbacks:
+            results = invite(campaign, brand_manager, *creators)
+        assert {r.status for r in results} == {INVITED}
+        assert len(callbacks) == 1  # one email task per 100 notifications
+        counts.append(len(queries))
+
+    assert counts[0] == counts[1]
+    # Permission, campaign lock, profiles + accounts, open invitations, applications,
+    # collaborations, open-invitation counts, then one insert each for invitations, audit events
+    # and notifications (plus the dedupe check), and the savepoints.
+    campaign = CampaignFactory(organization=brand_org)
+    with django_assert_max_num_queries(16):
+        invite(campaign, brand_manager, *many)

@@ -1,15 +1,28 @@
 """Roster CSV import: parsing, validation report, all-or-nothing vs valid rows only, permissions."""
 
+import csv
 import datetime
+import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from creators.models import CreatorProfile, SocialAccount
-from creators.roster import COLUMNS, RosterFileError, roster_import, roster_parse, roster_template_csv
-from marketplace.errors import PermissionDeniedError
+from creators.roster import (
+    AUDIENCE_EXAMPLES,
+    COLUMNS,
+    EXAMPLE,
+    KEPT_WHEN_ABSENT,
+    RosterFileError,
+    roster_import,
+    roster_parse,
+    roster_template_csv,
+)
+from marketplace.errors import PermissionDeniedError, ValidationFailed
 from marketplace.models import AuditEvent, User
 
 # The roster URLs are mounted at /roster/ by the project; this test module also serves as a
@@ -21,26 +34,12 @@ HEADER = ",".join(COLUMNS)
 YESTERDAY = (timezone.localdate() - datetime.timedelta(days=1)).isoformat()
 
 
-def row(**overrides) -> str:
-    values = {
-        "email": "ayu@example.com",
-        "display_name": "Ayu Lestari",
-        "country": "ID",
-        "city": "Jakarta",
-        "languages": "id|en",
-        "niches": "food|zero-waste",
-        "platform": "instagram",
-        "handle": "ayu.cooks",
-        "followers": "25000",
-        "following": "400",
-        "posts": "320",
-        "avg_likes": "1100",
-        "avg_comments": "150",
-        "avg_views": "0",
-        "metrics_date": YESTERDAY,
-        "currency": "IDR",
-    } | overrides
-    return ",".join(values[column] for column in COLUMNS)
+def row(columns=COLUMNS, **overrides) -> str:
+    """One CSV line: the template's example creator, without the optional newer columns."""
+    values = EXAMPLE | dict.fromkeys(KEPT_WHEN_ABSENT, "") | {"metrics_date": YESTERDAY} | overrides
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerow(values[column] for column in columns)
+    return buffer.getvalue().removesuffix("\n")
 
 
 def csv_bytes(*rows: str) -> bytes:
@@ -179,6 +178,276 @@ def test_valid_rows_only_writes_the_good_rows(brand_org, brand_owner):
     assert AuditEvent.objects.get(action="roster.imported").data["skipped"] == 1
 
 
+# Bio, causes, pro-bono and audience columns
+
+LEGACY_COLUMNS = tuple(column for column in COLUMNS if column not in KEPT_WHEN_ABSENT)
+RICH = {
+    "bio": "Home cooking, less waste.\nRecipes for leftovers.",
+    "causes": "environment|waste-reduction",
+    "open_to_pro_bono": "yes",
+    "audience_countries": "ID:82|MY:6.5",
+    "audience_languages": "id:85|en:10",
+}
+
+
+def _import(*rows: str, brand_org, brand_owner, header: str = HEADER):
+    content = ("\n".join([header, *rows]) + "\n").encode()
+    return roster_import(organization=brand_org, by_user=brand_owner, content=content)
+
+
+def _causes(email="ayu@example.com") -> list[str]:
+    return sorted(CreatorProfile.objects.get(user__email=email).causes.values_list("slug", flat=True))
+
+
+def test_bio_causes_pro_bono_and_audience_are_saved(brand_org, brand_owner):
+    result = _import(row(**RICH), brand_org=brand_org, brand_owner=brand_owner)
+
+    assert (result.created, result.errors) == (1, [])
+    profile = CreatorProfile.objects.get(user__email="ayu@example.com")
+    assert profile.bio == RICH["bio"]
+    assert profile.open_to_pro_bono is True
+    assert _causes() == ["environment", "waste-reduction"]
+    account = SocialAccount.objects.get()
+    assert account.audience_countries == [{"code": "ID", "pct": 82.0}, {"code": "MY", "pct": 6.5}]
+    assert account.audience_languages == [{"code": "id", "pct": 85.0}, {"code": "en", "pct": 10.0}]
+
+
+def test_new_columns_are_optional_and_empty_means_none(brand_org, brand_owner):
+    result = _import(
+        row(columns=LEGACY_COLUMNS),
+        brand_org=brand_org,
+        brand_owner=brand_owner,
+        header=",".join(LEGACY_COLUMNS),
+    )
+    empty = _import(
+        row(email="budi@example.com", handle="budi"), brand_org=brand_org, brand_owner=brand_owner
+    )
+
+    assert (result.created, result.errors, empty.created, empty.errors) == (1, [], 1, [])
+    for email in ("ayu@example.com", "budi@example.com"):
+        profile = CreatorProfile.objects.get(user__email=email)
+        assert (profile.bio, profile.open_to_pro_bono, _causes(email)) == ("", False, [])
+        account = profile.social_accounts.get()
+        assert (account.audience_countries, account.audience_languages) == ([], [])
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("yes", True),
+        ("YES", True),
+        ("true", True),
+        ("1", True),
+        ("ya", True),
+        (" Ya ", True),
+        ("no", False),
+        ("False", False),
+        ("0", False),
+        ("tidak", False),
+        ("", False),
+    ],
+)
+def test_pro_bono_accepts_yes_no_in_english_indonesian_and_digits(brand_org, brand_owner, value, expected):
+    result = _import(row(open_to_pro_bono=value), brand_org=brand_org, brand_owner=brand_owner)
+
+    assert result.errors == []
+    assert CreatorProfile.objects.get().open_to_pro_bono is expected
+
+
+@pytest.mark.parametrize(
+    ("overrides", "column", "fragments"),
+    [
+        (
+            {"causes": "environment|save-the-whales"},
+            "causes",
+            ["“save-the-whales” is not a cause", "cause slugs listed on this page"],
+        ),
+        ({"open_to_pro_bono": "maybe"}, "open_to_pro_bono", ["“maybe” is not yes or no", "ya/tidak"]),
+        ({"bio": "x" * 1501}, "bio", ["1,501 characters", "1,500 or fewer"]),
+        ({"audience_countries": "ID-82"}, "audience_countries", ["“ID-82” is not a code and a percentage"]),
+        ({"audience_countries": "ID:82|MY"}, "audience_countries", ["“MY” is not a code and a percentage"]),
+        ({"audience_countries": "XX:10"}, "audience_countries", ["“XX” is not a country code"]),
+        (
+            {"audience_countries": "ID:120"},
+            "audience_countries",
+            ["for ID must be a number between 0 and 100"],
+        ),
+        ({"audience_countries": "ID:-1"}, "audience_countries", ["between 0 and 100"]),
+        ({"audience_countries": "ID:lots"}, "audience_countries", ["between 0 and 100"]),
+        ({"audience_countries": "ID:60|MY:50"}, "audience_countries", ["add up to 110", "more than 100%"]),
+        ({"audience_countries": "ID:50|id:10"}, "audience_countries", ["ID is listed twice"]),
+        ({"audience_languages": "klingon:10"}, "audience_languages", ["“klingon” is not a language code"]),
+        ({"audience_languages": "id:70|en:40"}, "audience_languages", ["more than 100%"]),
+    ],
+)
+def test_bad_new_column_is_reported_with_line_column_and_message(
+    brand_org, brand_owner, overrides, column, fragments
+):
+    result = _import(
+        row(email="ok@example.com", handle="ok.handle"),
+        row(**overrides),
+        brand_org=brand_org,
+        brand_owner=brand_owner,
+    )
+
+    assert _errors(result) == [(3, column)]
+    message = result.errors[0].message
+    assert all(fragment in message for fragment in fragments), message
+    if column in AUDIENCE_EXAMPLES:  # every audience error also shows the expected format
+        assert f"for example {AUDIENCE_EXAMPLES[column]}" in message
+    assert not result.written and not SocialAccount.objects.exists()
+
+
+def test_audience_accepts_percent_signs_and_decimal_commas(brand_org, brand_owner):
+    result = _import(row(audience_countries="ID: 82% | MY:6,5"), brand_org=brand_org, brand_owner=brand_owner)
+
+    assert result.errors == []
+    assert SocialAccount.objects.get().audience_countries == [
+        {"code": "ID", "pct": 82.0},
+        {"code": "MY", "pct": 6.5},
+    ]
+
+
+def test_reimport_replaces_causes_and_audience(brand_org, brand_owner):
+    _import(row(**RICH), brand_org=brand_org, brand_owner=brand_owner)
+
+    changed = _import(
+        row(
+            **RICH | {"causes": "animal-welfare", "audience_countries": "MY:40", "open_to_pro_bono": "tidak"}
+        ),
+        brand_org=brand_org,
+        brand_owner=brand_owner,
+    )
+    assert (changed.created, changed.updated) == (0, 1)
+    assert _causes() == ["animal-welfare"]
+    assert SocialAccount.objects.get().audience_countries == [{"code": "MY", "pct": 40.0}]
+    assert CreatorProfile.objects.get().open_to_pro_bono is False
+
+    cleared = _import(
+        row(**RICH | {"causes": "", "audience_countries": ""}), brand_org=brand_org, brand_owner=brand_owner
+    )
+    assert (cleared.created, cleared.updated) == (0, 1)
+    assert _causes() == []
+    assert SocialAccount.objects.get().audience_countries == []
+    assert (CreatorProfile.objects.count(), SocialAccount.objects.count()) == (1, 1)
+
+
+def test_reimport_of_an_older_file_keeps_what_the_new_columns_saved(brand_org, brand_owner):
+    _import(row(**RICH), brand_org=brand_org, brand_owner=brand_owner)
+
+    result = _import(
+        row(columns=LEGACY_COLUMNS, followers="30000"),
+        brand_org=brand_org,
+        brand_owner=brand_owner,
+        header=",".join(LEGACY_COLUMNS),
+    )
+
+    assert (result.created, result.updated, result.errors) == (0, 1, [])
+    profile = CreatorProfile.objects.get()
+    assert (profile.bio, profile.open_to_pro_bono, _causes()) == (
+        RICH["bio"],
+        True,
+        ["environment", "waste-reduction"],
+    )
+    account = SocialAccount.objects.get()
+    assert account.followers == 30000
+    assert account.audience_countries == [{"code": "ID", "pct": 82.0}, {"code": "MY", "pct": 6.5}]
+    assert account.audience_languages == [{"code": "id", "pct": 85.0}, {"code": "en", "pct": 10.0}]
+
+
+def test_a_bio_with_line_breaks_does_not_shift_the_line_numbers(brand_org, brand_owner):
+    result = _import(
+        row(bio="one\ntwo\nthree"),
+        row(email="bad@example.com", handle="bad", followers="-5"),
+        brand_org=brand_org,
+        brand_owner=brand_owner,
+    )
+
+    assert _errors(result) == [(3, "followers")]
+
+
+def test_creator_details_that_differ_between_lines_are_named(brand_org, brand_owner):
+    result = _import(
+        row(**RICH),
+        row(**RICH | {"platform": "tiktok", "handle": "ayu.tiktok", "bio": "Other", "causes": "poverty"}),
+        brand_org=brand_org,
+        brand_owner=brand_owner,
+    )
+
+    assert _errors(result) == [(3, "email")]
+    assert "line 2" in result.errors[0].message and "causes, bio" in result.errors[0].message
+
+
+def test_importing_the_template_creates_its_example_creator(brand_org, brand_owner):
+    result = roster_import(
+        organization=brand_org, by_user=brand_owner, content=roster_template_csv().encode()
+    )
+
+    assert (result.created, result.errors) == (1, [])
+    assert _causes() == ["environment", "waste-reduction"]
+
+
+# Speed: lookups and inserts are batched, so the query count does not grow with the file
+
+
+def _queries(content: bytes, brand_org, brand_owner) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        result = roster_import(organization=brand_org, by_user=brand_owner, content=content)
+    assert result.errors == []
+    return len(queries)
+
+
+def _roster(creators: int, prefix: str) -> bytes:
+    return csv_bytes(
+        *[
+            row(
+                email=f"{prefix}{n}@example.com",
+                display_name="Same Name",
+                handle=f"{prefix}{n}.{platform}",
+                platform=platform,
+                **RICH,
+            )
+            for n in range(creators)
+            for platform in ("instagram", "tiktok")
+        ]
+    )
+
+
+def test_query_count_does_not_grow_with_the_number_of_rows(brand_org, brand_owner):
+    roster_import(organization=brand_org, by_user=brand_owner, content=_roster(1, "warm"))  # caches
+    small, large = _roster(2, "small"), _roster(20, "large")
+
+    assert _queries(small, brand_org, brand_owner) == _queries(large, brand_org, brand_owner)
+    # Importing the same files again reads in as many queries and writes only the batch audit row.
+    assert _queries(small, brand_org, brand_owner) == _queries(large, brand_org, brand_owner)
+    assert CreatorProfile.objects.count() == 23 and SocialAccount.objects.count() == 46
+
+
+def test_profile_slugs_stay_unique_within_the_file_and_against_existing_ones(brand_org, brand_owner, creator):
+    content = csv_bytes(
+        *[row(email=f"c{n}@example.com", handle=f"c{n}") for n in range(3)],
+        row(email="x@example.com", handle="x", display_name="admin"),
+    )
+
+    roster_import(organization=brand_org, by_user=brand_owner, content=content)
+
+    slugs = sorted(CreatorProfile.objects.values_list("slug", flat=True))
+    assert slugs == ["admin-creator", "ayu-lestari", "ayu-lestari-2", "ayu-lestari-3", "ayu-lestari-4"]
+
+
+def test_a_slug_taken_meanwhile_rolls_the_import_back(brand_org, brand_owner, creator, monkeypatch):
+    monkeypatch.setattr("creators.roster._free_slugs", lambda names: ["ayu-lestari"] * len(names))
+
+    with pytest.raises(ValidationFailed, match="Import the file again"):
+        roster_import(
+            organization=brand_org,
+            by_user=brand_owner,
+            content=csv_bytes(row(email="new@example.com", handle="new")),
+        )
+
+    assert not User.objects.filter(email="new@example.com").exists()
+
+
 # Malformed files
 
 
@@ -263,7 +532,11 @@ def test_page_documents_columns_and_serves_the_template(client, brand_owner, bra
     page = client.get(reverse("roster:import"))
     template = client.get(reverse("roster:template"))
 
-    assert page.status_code == 200 and "metrics_date" in page.content.decode()
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert all(f"<code>{column}</code>" in body for column in COLUMNS)
+    assert "<code>waste-reduction</code>" in body and "<code>jv</code>" in body  # cause slugs, language codes
+    assert "ID:82|MY:6.5" in body
     assert template.status_code == 200 and template.content.decode().startswith(HEADER)
 
 
