@@ -92,8 +92,9 @@ class _Sparse:
 
     def __init__(self):
         self.keys = _Codes()
-        self.rows = np.empty(0, np.int64)
-        self.key_ids = np.empty(0, np.int64)
+        # int32 rows and keys: a million accounts hold several million triples.
+        self.rows = np.empty(0, np.int32)
+        self.key_ids = np.empty(0, np.int32)
         self.values = np.empty(0, np.int64)
         self.dense: dict[tuple[str, int, int], np.ndarray] = {}
 
@@ -101,8 +102,8 @@ class _Sparse:
         """Drop every triple of `rows`, then add `entries`."""
         self.dense.clear()
         keep = ~np.isin(self.rows, rows) if len(rows) else np.ones(len(self.rows), bool)
-        new_rows = np.array([row for row, _key, _value in entries], np.int64)
-        new_keys = np.array([self.keys.code(key) for _row, key, _value in entries], np.int64)
+        new_rows = np.array([row for row, _key, _value in entries], np.int32)
+        new_keys = np.array([self.keys.code(key) for _row, key, _value in entries], np.int32)
         new_values = np.array([value for _row, _key, value in entries], np.int64)
         self.rows = np.concatenate([self.rows[keep], new_rows])
         self.key_ids = np.concatenate([self.key_ids[keep], new_keys])
@@ -194,7 +195,7 @@ class MatchIndex:
         where = np.empty_like(order)
         where[order] = np.arange(len(order))
         for sparse in self.sparse.values():
-            sparse.rows = where[sparse.rows]
+            sparse.rows = where[sparse.rows].astype(np.int32)
             sparse.dense.clear()
 
     def _value(self, name: str, record: dict):

@@ -381,3 +381,26 @@ def test_the_exposure_report_command_prints_both_gini_coefficients(crowd, per_br
     assert line.startswith("briefs=3 per_brief=3 pool=8 ")
     assert f"gini_before={report.gini_before:.4f} gini_after={report.gini_after:.4f}" in line
     assert not Recommendation.objects.exists()  # it only measures
+
+
+def test_changes_gathered_in_a_bulk_load_are_announced_once(db, django_capture_on_commit_callbacks):
+    from creators.signals import announce_matching_change, matching_changes_gathered, matching_inputs_changed
+
+    received = []
+
+    def listener(sender, profile_ids, **kwargs):
+        received.append(profile_ids)
+
+    matching_inputs_changed.connect(listener)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            with matching_changes_gathered():
+                announce_matching_change(3, 1)
+                announce_matching_change(2, 3)
+            with pytest.raises(RuntimeError), matching_changes_gathered():
+                announce_matching_change(9)
+                raise RuntimeError("the load failed")
+    finally:
+        matching_inputs_changed.disconnect(listener)
+
+    assert received == [[1, 2, 3]]

@@ -30,6 +30,7 @@ from campaigns.services import invitations as invitation_services
 from campaigns.services import workspace as workspace_services
 from creators import services as creator_services
 from creators.models import Cause, CreatorProfile, DeliverableFormat, Niche, Platform
+from creators.signals import matching_changes_gathered
 from marketplace.models import User
 
 SEED = 2026
@@ -211,7 +212,7 @@ class Command(BaseCommand):
             if User.objects.filter(email=marker).exists():
                 self.stdout.write("Demo data is already loaded.")
             else:
-                with transaction.atomic():
+                with matching_changes_gathered(), transaction.atomic():
                     self.seed(creator_count=options["creators"])
                 self.stdout.write(self.style.SUCCESS("Demo data loaded."))
             # Databases seeded before campaigns existed get them now.
