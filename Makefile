@@ -43,9 +43,10 @@ migrate: deps
 seed: migrate
 	$(BIN)/python manage.py seed_demo
 
+# Without STRIPE_SECRET_KEY, payments go to the local Stripe emulator, started and stopped with runserver.
 run: seed
 	@echo "Serving Kolabo on http://$(HOST):$(PORT)  (Ctrl+C to stop)"
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	@bash scripts/run_with_stripe_emulator.sh $(BIN)/python $(HOST) $(PORT)
 
 # Browser tests drive Debian's chromium; install it when we are allowed to.
 browser:
@@ -67,7 +68,7 @@ format: dev-deps
 	$(BIN)/ruff format .
 
 messages: dev-deps
-	$(BIN)/python manage.py makemessages -l id --no-obsolete --ignore=.venv --ignore=staticfiles --ignore=tests
+	$(BIN)/python manage.py makemessages -l id --no-obsolete --ignore=.venv --ignore=staticfiles --ignore=tests --ignore=benchmarks --ignore=stripe_emulator
 	$(BIN)/python manage.py compilemessages -l id --ignore=.venv
 
 clean:

@@ -18,7 +18,6 @@ notification. Last line: invitations: count=N seconds=… per_second=… duplica
 
 import argparse
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -26,6 +25,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+from bench_celery import check_redis, start_worker, stop_worker, wait_for
 from bench_database import database_urls, drop_database, recreate_database
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,15 +43,6 @@ def parse_args():
     parser.add_argument("--timeout", type=float, default=600, help="seconds to wait for the worker")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     return parser.parse_args()
-
-
-def check_redis(url: str) -> None:
-    import redis
-
-    try:
-        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
-    except redis.exceptions.ConnectionError:
-        sys.exit(f"No Redis answers at {url}: start redis-server or set REDIS_URL")
 
 
 def seed(count: int):
@@ -131,15 +122,6 @@ def seed(count: int):
     return manager, campaign, [profile.pk for profile in profiles]
 
 
-def start_worker(env: dict, pool: str, concurrency: int, log) -> subprocess.Popen:
-    """The worker logs every task at INFO (see LOGGING); that goes to `log`, not the screen."""
-    command = [sys.executable, "-m", "celery", "--quiet", "-A", "marketplace", "worker", f"--pool={pool}"]
-    if pool == "prefork":
-        command += ["--concurrency", str(concurrency)]
-    command += ["--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=WARNING"]
-    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-
-
 def run_batch(manager, campaign, creator_ids: list[int], *, timeout: float) -> tuple[int, float, int]:
     """Time one batch through the worker, then run it again twice; (invited, seconds, duplicates)."""
     from django.db.models import Count
@@ -199,15 +181,6 @@ def run_batch(manager, campaign, creator_ids: list[int], *, timeout: float) -> t
     return invited, seconds, duplicates
 
 
-def wait_for(condition, *, timeout: float, what: str, interval: float = 0.05):
-    deadline = time.monotonic() + timeout
-    while not (value := condition()):
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"Timed out after {timeout:.0f} s waiting for {what}")
-        time.sleep(interval)
-    return value
-
-
 def main() -> None:
     args = parse_args()
     admin_url, bench_url = database_urls(args.database)
@@ -252,11 +225,7 @@ def main() -> None:
             print(Path(log.name).read_text()[-4000:], file=sys.stderr)
             raise
         finally:
-            worker.terminate()
-            try:
-                worker.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                worker.kill()
+            stop_worker(worker)
             connection.close()
             if not args.keep:
                 drop_database(admin_url, args.database)

@@ -5,6 +5,7 @@ console email and a local-memory cache, so `make run` works offline.
 """
 
 import os
+from decimal import Decimal
 from pathlib import Path
 
 import environ
@@ -217,12 +218,29 @@ CELERY_BEAT_SCHEDULE = {
         "task": "campaigns.collaborations_remind_content_due",
         "schedule": 60 * 60,
     },
+    "payouts-reconcile-stale": {"task": "payments.payouts_reconcile_stale", "schedule": 5 * 60},
     # Nightly: metrics age (authenticity freshness) and the platform's tier medians move daily.
     "match-features-refresh": {"task": "campaigns.match_features_refresh_all", "schedule": 24 * 60 * 60},
 }
 
 # Organizations
 ORG_INVITATION_TTL_DAYS = env.int("ORG_INVITATION_TTL_DAYS", default=7)
+
+# Stripe. With no key set, the app talks to the local emulator (python -m stripe_emulator), which
+# `make run` and the test session start; STRIPE_API_BASE points the official library at it.
+STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="sk_test_kolabo_emulator")
+STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="whsec_kolabo_emulator")
+STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="http://127.0.0.1:12111")
+# Seconds before a Stripe call counts as timed out (its outcome is then unknown, not failed).
+STRIPE_TIMEOUT_SECONDS = env.float("STRIPE_TIMEOUT_SECONDS", default=20.0)
+
+# Platform fee on top of what creators receive, as a fraction: brands, NGOs (lower); volunteer
+# campaigns pay none.
+PLATFORM_FEE_RATE_BRAND = Decimal(env.str("PLATFORM_FEE_RATE_BRAND", default="0.10"))
+PLATFORM_FEE_RATE_NGO = Decimal(env.str("PLATFORM_FEE_RATE_NGO", default="0.05"))
+
+# A payout still "sending" after this many seconds lost its worker; reconciliation looks it up.
+PAYOUT_STALE_SECONDS = env.int("PAYOUT_STALE_SECONDS", default=300)
 
 # Campaigns: the largest draft file a creator may upload, in megabytes.
 SUBMISSION_MAX_UPLOAD_MB = env.int("SUBMISSION_MAX_UPLOAD_MB", default=50)

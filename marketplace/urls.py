@@ -26,6 +26,7 @@ urlpatterns = [
     path("campaigns/", include("campaigns.urls")),
     path("discover/", include("creators.urls_discovery")),
     path("roster/", include("creators.urls_roster")),
+    path("payments/", include("payments.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -35,6 +35,7 @@ from creators.taxonomy import LANGUAGE_NAMES
 from marketplace.errors import InvalidTransition, ValidationFailed
 from marketplace.models import User
 from marketplace.services import audit_record
+from payments import services as payments
 
 S = Campaign.Status
 
@@ -586,6 +587,7 @@ def campaign_close(*, campaign: Campaign, by_user: User) -> Campaign:
             )
         queue_campaign_completion_check(campaign_id=campaign.pk)
         queue_recommendations_refresh(campaign_id=campaign.pk)
+        payments.campaign_refund_unspent(campaign=campaign, by_user=by_user)
     return campaign
 
 
@@ -671,6 +673,8 @@ def campaign_cancel(*, campaign: Campaign, by_user: User, reason: str) -> Campai
                     "campaign_cancelled": True,
                 },
             )
+            payments.collaboration_fee_release(collaboration=collaboration, by_user=by_user, refund=False)
+        payments.campaign_refund_unspent(campaign=campaign, by_user=by_user)
 
         # One notice per affected creator, whatever mix of offers and collaboration they had.
         key = f"campaign.cancelled:{campaign.pk}"

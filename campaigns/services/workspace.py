@@ -30,6 +30,7 @@ from campaigns.services.common import membership_for, require_creator, require_o
 from marketplace.errors import InvalidTransition, PermissionDeniedError, ValidationFailed
 from marketplace.models import AuditEvent, User
 from marketplace.services import audit_record
+from payments import services as payments
 
 D = CollaborationDeliverable.Status
 C = Collaboration.Status
@@ -248,6 +249,7 @@ def refresh(*, collaboration: Collaboration, actor: User | None, reason: str = "
     before = collaboration.status
     status = collaboration_refresh_status(collaboration=collaboration, actor=actor, reason=reason)
     if status == C.COMPLETED and before != C.COMPLETED:
+        payments.collaboration_payable(collaboration=collaboration)
         queue_campaign_completion_check(campaign_id=collaboration.campaign_id)
         notify_both_sides(
             collaboration=collaboration,
@@ -322,6 +324,7 @@ def cancel(*, collaboration: Collaboration, by_user: User, reason: str) -> None:
         to_status=C.CANCELLED,
         reason=reason,
     )
+    payments.collaboration_fee_release(collaboration=collaboration, by_user=by_user)
     queue_campaign_completion_check(campaign_id=collaboration.campaign_id)
 
 

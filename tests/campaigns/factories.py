@@ -7,10 +7,13 @@ from django.utils import timezone
 
 from campaigns.models import Application, Campaign, Collaboration, DeliverableSpec, Invitation
 from campaigns.services import workspace
+from campaigns.services.applications import campaign_fee
 from campaigns.services.collaborations import collaboration_open
 from creators.models import DeliverableFormat, Platform
+from payments.services.escrow import funding_record_paid
 from tests.brands.factories import OrganizationFactory
 from tests.creators.factories import CreatorProfileFactory, SocialAccountFactory
+from tests.marketplace.factories import UserFactory
 
 DRAFT_LINK = "https://drive.example.com/draft-1"
 POST_URL = "https://instagram.com/p/abc"
@@ -62,6 +65,20 @@ class CampaignFactory(factory.django.DjangoModelFactory):
             DeliverableSpec.objects.create(
                 campaign=obj, platform=platform, format=fmt, quantity=quantity, position=position
             )
+
+    @factory.post_generation
+    def funded(obj, create, extracted, **kwargs):
+        """Paid briefs come funded for all their slots (`funded=False` for one that is not), the way
+        staff record a bank transfer: accepting a creator needs the fee in escrow."""
+        if not create or extracted is False:
+            return
+        fee = campaign_fee(obj) * obj.slots
+        if fee > 0:
+            funding_record_paid(campaign=obj, amount=fee, note="Test funding")
+
+
+def finance_staff():
+    return UserFactory(is_staff=True)
 
 
 class ApplicationFactory(factory.django.DjangoModelFactory):

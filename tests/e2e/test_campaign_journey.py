@@ -27,7 +27,7 @@ def log_in(browser, live_server, email):
     return page
 
 
-def test_brief_from_draft_to_completed_through_the_pages(browser, live_server):
+def test_brief_from_draft_to_completed_through_the_pages(browser, live_server, emulator):
     manager = UserFactory(email="manager@kopi.example", full_name="Maya Manager")
     organization = OrganizationFactory(name="Kopi Nusantara", slug="kopi-nusantara")
     MembershipFactory(organization=organization, user=manager, role="owner")
@@ -63,6 +63,13 @@ def test_brief_from_draft_to_completed_through_the_pages(browser, live_server):
     brand.wait_for_load_state()
     campaign.refresh_from_db()
     assert campaign.status == Campaign.Status.PUBLISHED
+
+    # The brand funds both slots through Stripe Checkout (the local emulator) and comes back.
+    brand.goto(f"/payments/campaigns/{campaign.pk}/")
+    brand.get_by_role("button", name="Fund this campaign").click()
+    brand.get_by_role("button", name="Pay").click()
+    brand.wait_for_url(re.compile(rf"/payments/campaigns/{campaign.pk}/$"))
+    assert brand.get_by_text("Payment received. The campaign's escrow is funded.").is_visible()
 
     # The creator finds it, sees why they fit, and applies.
     creator = log_in(browser, live_server, creator_user.email)

@@ -60,6 +60,7 @@ def test_catalogue_holds_every_marked_string(tmp_path):
             "__pycache__",
             "node_modules",
             "benchmarks",
+            "stripe_emulator",
         ),
     )
     subprocess.run(

@@ -1,0 +1,17 @@
+"""Money services. The campaigns app calls only the collaboration hooks re-exported here."""
+
+from payments.services.escrow import (
+    FundingRequired,
+    campaign_refund_unspent,
+    collaboration_fee_release,
+    collaboration_fee_reserve,
+    collaboration_payable,
+)
+
+__all__ = [
+    "FundingRequired",
+    "campaign_refund_unspent",
+    "collaboration_fee_release",
+    "collaboration_fee_reserve",
+    "collaboration_payable",
+]

@@ -1,0 +1,3 @@
+from stripe_emulator.server import main
+
+raise SystemExit(main())
