@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
 CURRENCY = {"max_length": 3, "choices": settings.CURRENCIES}
@@ -121,7 +122,7 @@ class CampaignFunding(models.Model):
 
     class Status(models.TextChoices):
         OPEN = "open", _("Waiting for payment")
-        PAID = "paid", _("Paid")
+        PAID = "paid", pgettext_lazy("money", "Paid")
         EXPIRED = "expired", _("Expired")
 
     campaign = models.ForeignKey(
@@ -231,7 +232,7 @@ class Payout(models.Model):
         APPROVED = "approved", _("Approved")
         REJECTED = "rejected", _("Rejected")
         PROCESSING = "processing", _("Sending")
-        PAID = "paid", _("Paid")
+        PAID = "paid", pgettext_lazy("money", "Paid")
         FAILED = "failed", _("Failed")
         UNKNOWN = "unknown", _("Checking with Stripe")
 

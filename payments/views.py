@@ -66,22 +66,21 @@ def funding_start(request, pk):
 
 @login_required
 def funding_return(request, pk):
-    """Where Stripe Checkout sends the brand back. The webhook may have credited the escrow
-    already; confirming again is harmless and makes the page right without waiting for it."""
+    """Where Stripe Checkout sends the brand back. Only the verified `checkout.session.completed`
+    webhook credits the escrow; this page says whether it has arrived yet."""
     funding = get_object_or_404(CampaignFunding.objects.select_related("campaign"), pk=pk)
     _campaign(request, funding.campaign_id)  # 404 for other organizations
     session_id = request.GET.get("session_id", "")
     if session_id and session_id != funding.checkout_session_id:
         raise Http404
-    try:
-        funding = escrow.funding_confirm(session_id=funding.checkout_session_id) or funding
-    except gateway.GatewayError:
-        logger.warning("funding %s: Stripe did not answer on return", funding.pk)
     if funding.status == CampaignFunding.Status.PAID:
         messages.success(request, _("Payment received. The campaign's escrow is funded."))
     else:
         messages.info(
-            request, _("We are waiting for Stripe to confirm the payment; this page updates when it does.")
+            request,
+            _(
+                "Stripe is confirming the payment; the escrow is credited as soon as it does. Reload in a moment."
+            ),
         )
     return redirect("payments:campaign_spend", pk=funding.campaign_id)
 

@@ -1,5 +1,8 @@
 """Stripe webhook events: verified, stored once, and treated as triggers.
 
+Escrow is credited from `checkout.session.completed` only (its session fetched again and found
+paid); `payment_intent.succeeded` and other types are recorded and acknowledged.
+
 The endpoint (payments.views.stripe_webhook) verifies the signature over the raw body, stores the
 event id (unique) and runs `stripe_event_process`. Each handler fetches the object from Stripe
 again and applies what Stripe says now, so events may arrive twice, late or out of order and
@@ -11,7 +14,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from payments import gateway
-from payments.models import CampaignFunding, Payout, StripeEvent
+from payments.models import Payout, StripeEvent
 from payments.services import accounts, escrow, payouts
 
 # How long a webhook waits for a row lock before answering 503 (Stripe then retries).
@@ -41,14 +44,6 @@ def _checkout_completed(event: StripeEvent) -> None:
     escrow.funding_confirm(session_id=_object(event)["id"])
 
 
-def _payment_intent_succeeded(event: StripeEvent) -> None:
-    intent = _object(event)
-    funding_id = (intent.get("metadata") or {}).get("funding")
-    funding = CampaignFunding.objects.filter(pk=funding_id).first() if funding_id else None
-    if funding is not None and funding.checkout_session_id:
-        escrow.funding_confirm(session_id=funding.checkout_session_id)
-
-
 def _account_updated(event: StripeEvent) -> None:
     accounts.connected_account_sync(stripe_id=_object(event)["id"])
 
@@ -69,7 +64,6 @@ def _payout_failed(event: StripeEvent) -> None:
 
 HANDLERS = {
     "checkout.session.completed": _checkout_completed,
-    "payment_intent.succeeded": _payment_intent_succeeded,
     "account.updated": _account_updated,
     "transfer.created": _transfer_event,
     "transfer.reversed": _transfer_event,

@@ -7,9 +7,8 @@ The flow, in ledger terms (see payments/ledger.py for signs):
   a payout request for staff review (payments.services.payouts);
 - closing or cancelling a campaign refunds the unspent escrow, with its share of the fee.
 
-Escrow is credited only from a Checkout Session fetched again from Stripe and found paid, once
-per session (the ledger reference is unique), whether the webhook or the return page gets there
-first.
+Escrow is credited only from a verified `checkout.session.completed` webhook, with the Checkout
+Session fetched again from Stripe and found paid, once per session (the ledger reference is unique).
 """
 
 from decimal import Decimal

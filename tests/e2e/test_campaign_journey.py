@@ -64,12 +64,15 @@ def test_brief_from_draft_to_completed_through_the_pages(browser, live_server, e
     campaign.refresh_from_db()
     assert campaign.status == Campaign.Status.PUBLISHED
 
-    # The brand funds both slots through Stripe Checkout (the local emulator) and comes back.
+    # The brand funds both slots through Stripe Checkout (the local emulator) and comes back; the
+    # emulator's signed checkout.session.completed webhook credits the escrow.
+    emulator.set_webhook_url(f"{live_server.url}/payments/stripe/webhook/")
     brand.goto(f"/payments/campaigns/{campaign.pk}/")
     brand.get_by_role("button", name="Fund this campaign").click()
     brand.get_by_role("button", name="Pay").click()
     brand.wait_for_url(re.compile(rf"/payments/campaigns/{campaign.pk}/$"))
-    assert brand.get_by_text("Payment received. The campaign's escrow is funded.").is_visible()
+    emulator.wait_for_webhooks()
+    assert campaign.fundings.get().status == "paid"
 
     # The creator finds it, sees why they fit, and applies.
     creator = log_in(browser, live_server, creator_user.email)

@@ -73,11 +73,26 @@ def test_a_brand_funds_a_campaign_through_checkout(client, emulator, brand_org, 
     funding.refresh_from_db()
     assert funding.status == CampaignFunding.Status.PAID
     assert campaign_totals(campaign_id=campaign.pk)["IDR"]["available"] == 2 * FEE
-    # The brand's return page confirms again: nothing is credited twice.
-    client.get(
-        reverse("payments:funding_return", args=[funding.pk]) + f"?session_id={funding.checkout_session_id}"
+    # The brand's return page shows it; the event delivered again credits nothing twice.
+    back = client.get(
+        reverse("payments:funding_return", args=[funding.pk]) + f"?session_id={funding.checkout_session_id}",
+        follow=True,
     )
+    assert "Payment received." in back.content.decode()
+    assert deliver(client, emulator, completed).content == b"duplicate"
     assert LedgerTransaction.objects.filter(kind="funding").count() == 1
+
+
+def test_the_return_page_alone_credits_nothing(client, emulator, brand_org, brand_manager):
+    campaign = CampaignFactory(organization=brand_org, funded=False)
+    funding = escrow.funding_start(campaign=campaign, by_user=brand_manager)
+    emulator.complete_checkout(funding.checkout_session_id)
+    client.force_login(brand_manager)
+
+    back = client.get(reverse("payments:funding_return", args=[funding.pk]), follow=True)
+
+    assert "Stripe is confirming the payment" in back.content.decode()
+    assert not LedgerTransaction.objects.exists()
 
 
 def test_an_unpaid_session_credits_nothing_even_with_a_genuine_event(
