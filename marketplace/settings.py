@@ -50,6 +50,11 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "django_countries",
     "django_celery_beat",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -225,6 +230,47 @@ CELERY_BEAT_SCHEDULE = {
 
 # Organizations
 ORG_INVITATION_TTL_DAYS = env.int("ORG_INVITATION_TTL_DAYS", default=7)
+
+# Partner API (Django REST framework). Sessions for the browser, Bearer keys and tokens for tools.
+REST_FRAMEWORK = {
+    # Bearer first: its WWW-Authenticate header makes missing or bad credentials a 401, not a 403.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.BearerAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated", "api.access.ReadOnlyKeys"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.Pages",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.limits.PrincipalThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"principal": env.str("API_RATE", default="600/min")},
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+# (requests, seconds) per caller for flows worth abusing; counted atomically in the cache (Redis).
+API_SENSITIVE_LIMITS = {
+    "invitations": (env.int("API_LIMIT_INVITATIONS", default=60), 3600),
+    "applications": (env.int("API_LIMIT_APPLICATIONS", default=30), 3600),
+    "payouts": (env.int("API_LIMIT_PAYOUTS", default=300), 3600),
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Kolabo partner API",
+    "DESCRIPTION": "Everything the Kolabo web pages do, for agency dashboards, CRMs and NGO systems. "
+    "Authenticate with `Authorization: Bearer <organization API key or personal token>`.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "OrganizationKindEnum": "brands.models.Organization.Kind",
+        "CampaignKindEnum": "campaigns.models.Campaign.Kind",
+        "PlatformEnum": "creators.models.Platform",
+        "CurrencyEnum": "marketplace.settings.CURRENCIES",
+    },
+}
 
 # Stripe. With no key set, the app talks to the local emulator (python -m stripe_emulator), which
 # `make run` and the test session start; STRIPE_API_BASE points the official library at it.

@@ -27,6 +27,7 @@ urlpatterns = [
     path("discover/", include("creators.urls_discovery")),
     path("roster/", include("creators.urls_roster")),
     path("payments/", include("payments.urls")),
+    path("api/", include("api.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,0 +1,1 @@
+"""API endpoints, one module per area. Each calls the same services and selectors as the web pages."""
