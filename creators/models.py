@@ -321,3 +321,56 @@ class MatchFeatures(models.Model):
 
     def __str__(self):
         return f"match features for account {self.account_id}"
+
+
+class RosterImportJob(models.Model):
+    """A roster file imported in the background (the API's asynchronous import).
+
+    The file is checked as a whole before the job is created (a malformed file never gets a job);
+    the rows are validated and written later by creators.tasks.roster_import_run, which stores the
+    counts and the per-row report here. The uploaded content is dropped once the job has finished.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    organization = models.ForeignKey(
+        "brands.Organization",
+        verbose_name=_("organization"),
+        on_delete=models.CASCADE,
+        related_name="roster_import_jobs",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("started by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True
+    )
+    file_name = models.CharField(_("file name"), max_length=255, blank=True)
+    content = models.BinaryField(_("file content"), blank=True, default=b"")
+    valid_rows_only = models.BooleanField(_("import valid rows only"), default=False)
+    total = models.PositiveIntegerField(_("rows"), default=0)
+    created = models.PositiveIntegerField(_("accounts created"), default=0)
+    updated = models.PositiveIntegerField(_("accounts updated"), default=0)
+    skipped = models.PositiveIntegerField(_("rows skipped"), default=0)
+    written = models.BooleanField(_("written"), default=False)
+    errors = models.JSONField(_("validation report"), default=list, blank=True)
+    error = models.TextField(_("why it failed"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("roster import job")
+        verbose_name_plural = _("roster import jobs")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"roster import {self.pk} · {self.organization_id} · {self.status}"
