@@ -9,6 +9,7 @@ import hmac
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
@@ -38,10 +39,33 @@ def principal_of(request) -> str:
     return f"user:{request.user.pk}" if request.user.is_authenticated else "anonymous"
 
 
+# Credentials are looked up on every request; a short cache saves a query each time. Revoking
+# deletes the cached copy at once (api.services), so only a deactivated user lingers, for at most
+# CACHE_SECONDS.
+CACHE_SECONDS = 60
+
+
+def cache_key(model, prefix: str) -> str:
+    return f"api:credential:{model._meta.model_name}:{prefix}"
+
+
+def _credential(model, prefix: str):
+    key = cache_key(model, prefix)
+    credential = cache.get(key)
+    if credential is None:
+        related = ("organization", "created_by") if model is ApiKey else ("user",)
+        credential = model.objects.select_related(*related).filter(prefix=prefix).first()
+        if credential is not None:
+            cache.set(key, credential, CACHE_SECONDS)
+    return credential
+
+
 def _touch(credential) -> None:
     now = timezone.now()
     if credential.last_used_at is None or now - credential.last_used_at > TOUCH_EVERY:
         type(credential).objects.filter(pk=credential.pk).update(last_used_at=now)
+        credential.last_used_at = now
+        cache.set(cache_key(type(credential), credential.prefix), credential, CACHE_SECONDS)
 
 
 class BearerAuthentication(authentication.BaseAuthentication):
@@ -58,8 +82,7 @@ class BearerAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed(_("This is not a Kolabo API key or token."))
         kind, prefix, secret = "_".join(parts[:2]), parts[2], "_".join(parts[3:])
         model = ApiKey if kind == KEY_KIND else PersonalToken
-        related = "organization" if model is ApiKey else "user"
-        credential = model.objects.select_related(related).filter(prefix=prefix).first()
+        credential = _credential(model, prefix)
         if credential is None or not hmac.compare_digest(credential.secret_hash, hash_secret(secret)):
             raise exceptions.AuthenticationFailed(_("The API key or token is not valid."))
         if not credential.is_active:

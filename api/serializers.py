@@ -24,7 +24,12 @@ class StrictInput(serializers.Serializer):
 
 
 class MeOut(serializers.ModelSerializer):
-    creator_profile = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    creator_profile = serializers.SlugRelatedField(
+        slug_field="slug",
+        read_only=True,
+        allow_null=True,
+        help_text="Your creator profile's address, if you have one.",
+    )
 
     class Meta:
         model = User

@@ -1,9 +1,11 @@
 """Issuing and revoking API credentials. The full token is returned once and never stored."""
 
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from api.authentication import cache_key
 from api.models import ApiKey, PersonalToken, new_credential
 from brands.models import Membership, Organization
 from marketplace.errors import InvalidTransition, PermissionDeniedError, ValidationFailed
@@ -60,6 +62,7 @@ def api_key_revoke(*, key: ApiKey, by_user: User) -> ApiKey:
         key.revoked_at = timezone.now()
         key.save(update_fields=["revoked_at"])
         audit_record(actor=by_user, action="api_key.revoked", target=key)
+    cache.delete(cache_key(ApiKey, key.prefix))
     return key
 
 
@@ -83,4 +86,5 @@ def personal_token_revoke(*, token: PersonalToken, by_user: User) -> PersonalTok
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
         audit_record(actor=by_user, action="personal_token.revoked", target=token)
+    cache.delete(cache_key(PersonalToken, token.prefix))
     return token

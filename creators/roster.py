@@ -706,7 +706,12 @@ def _save_changes(instance: CreatorProfile | SocialAccount, data: dict[str, Any]
 
 
 def roster_import_job_start(
-    *, organization: Organization, by_user: User, content: bytes, file_name: str = "", valid_rows_only: bool = False
+    *,
+    organization: Organization,
+    by_user: User,
+    content: bytes,
+    file_name: str = "",
+    valid_rows_only: bool = False,
 ) -> RosterImportJob:
     """Check who asks and that the file can be read, store it, and import it after commit.
 
@@ -777,11 +782,15 @@ def roster_import_job_run(*, job_id: int) -> str:
                 updated=result.updated,
                 skipped=result.skipped,
                 written=result.written,
-                errors=[{"line": e.line, "column": e.column, "message": str(e.message)} for e in result.errors],
+                errors=[
+                    {"line": e.line, "column": e.column, "message": str(e.message)} for e in result.errors
+                ],
                 **finished,
             )
     except DomainError as error:
-        RosterImportJob.objects.filter(pk=job_id).update(status=S.FAILED, error=str(error.message), **finished)
+        RosterImportJob.objects.filter(pk=job_id).update(
+            status=S.FAILED, error=str(error.message), **finished
+        )
         return S.FAILED
     except Exception:
         # A bug, not the file: say so on the job (nothing was written) and let the worker log it.

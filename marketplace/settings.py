@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "api",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -224,6 +225,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60 * 60,
     },
     "payouts-reconcile-stale": {"task": "payments.payouts_reconcile_stale", "schedule": 5 * 60},
+    "webhooks-deliveries-sweep": {"task": "webhooks.deliveries_sweep", "schedule": 60},
     # Nightly: metrics age (authenticity freshness) and the platform's tier medians move daily.
     "match-features-refresh": {"task": "campaigns.match_features_refresh_all", "schedule": 24 * 60 * 60},
 }
@@ -264,6 +266,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.add_error_responses",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "OrganizationKindEnum": "brands.models.Organization.Kind",
         "CampaignKindEnum": "campaigns.models.Campaign.Kind",

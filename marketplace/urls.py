@@ -28,6 +28,7 @@ urlpatterns = [
     path("roster/", include("creators.urls_roster")),
     path("payments/", include("payments.urls")),
     path("api/", include("api.urls")),
+    path("webhooks/", include("webhooks.urls")),
     path("developers/", include("api.urls_web")),
     path("admin/", admin.site.urls),
 ]

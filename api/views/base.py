@@ -1,5 +1,6 @@
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.generics import GenericAPIView
+from rest_framework.mixins import ListModelMixin
 
 from api.idempotency import IdempotentPostMixin
 
@@ -15,3 +16,12 @@ IDEMPOTENCY_KEY = OpenApiParameter(
 
 class Endpoint(IdempotentPostMixin, GenericAPIView):
     """Every API view: authentication, scope checks, idempotent POSTs, one error shape."""
+
+
+class ListEndpoint(ListModelMixin, Endpoint):
+    """An endpoint whose GET returns one page of a list: the schema documents the page envelope."""
+
+    def get_queryset(self):
+        # Only the schema generator calls this: each list builds its own queryset in get().
+        model = getattr(getattr(self.get_serializer_class(), "Meta", None), "model", None)
+        return model.objects.none() if model is not None else super().get_queryset()

@@ -7,11 +7,11 @@ from rest_framework.response import Response
 
 from api import serializers as s
 from api.access import member_organizations, membership
-from api.views.base import Endpoint
-from brands.models import Membership
+from api.views.base import Endpoint, ListEndpoint
+from brands.models import Membership, Organization
 from creators.discovery import creator_search
 from creators.forms_discovery import DiscoveryForm
-from creators.models import SocialAccount
+from creators.models import CreatorProfile, SocialAccount
 
 
 class MeView(Endpoint):
@@ -22,14 +22,19 @@ class MeView(Endpoint):
         return Response(s.MeOut(request.user).data)
 
 
-class OrganizationList(Endpoint):
+class OrganizationList(ListEndpoint):
     serializer_class = s.OrganizationOut
+    queryset = Organization.objects.none()  # for the schema; the real one is per caller
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.queryset
         return member_organizations(self.request).order_by("name", "pk")
 
     @extend_schema(
-        summary="Organizations you belong to (an API key: its own)", operation_id="organizations_list"
+        summary="Organizations you belong to (an API key: its own)",
+        operation_id="organizations_list",
+        responses=s.OrganizationOut(many=True),
     )
     def get(self, request):
         page = self.paginate_queryset(self.get_queryset())
@@ -51,10 +56,15 @@ class OrganizationDetail(Endpoint):
         return Response(s.OrganizationOut(organization_for(request, slug)).data)
 
 
-class MemberList(Endpoint):
+class MemberList(ListEndpoint):
     serializer_class = s.MembershipOut
+    queryset = Membership.objects.none()  # for the schema
 
-    @extend_schema(summary="Members of one of your organizations", operation_id="organizations_members_list")
+    @extend_schema(
+        summary="Members of one of your organizations",
+        operation_id="organizations_members_list",
+        responses=s.MembershipOut(many=True),
+    )
     def get(self, request, slug):
         organization = organization_for(request, slug)
         queryset = Membership.objects.filter(organization=organization).select_related("user").order_by("pk")
@@ -88,13 +98,15 @@ DISCOVERY_PARAMETERS = [
 ]
 
 
-class CreatorList(Endpoint):
+class CreatorList(ListEndpoint):
     serializer_class = s.CreatorOut
+    queryset = CreatorProfile.objects.none()  # for the schema
 
     @extend_schema(
         summary="Discover creators (members of an organization), with the web page's filters",
         operation_id="creators_list",
         parameters=DISCOVERY_PARAMETERS,
+        responses=s.CreatorOut(many=True),
     )
     def get(self, request):
         if not member_organizations(request).exists():

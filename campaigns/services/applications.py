@@ -17,6 +17,7 @@ from marketplace.errors import DomainError, InvalidTransition, ValidationFailed
 from marketplace.models import User
 from marketplace.money import format_money
 from marketplace.services import audit_record
+from webhooks import events as webhook_events
 
 A = Application.Status
 PITCH_MAX_LENGTH = Application._meta.get_field("pitch").max_length
@@ -148,6 +149,7 @@ def application_create(
             params={"creator": creator.display_name, "campaign": campaign.title},
             url=reverse("campaigns:applicants", args=[campaign.pk]),
         )
+        webhook_events.application_created(application)
     return application
 
 

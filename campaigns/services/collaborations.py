@@ -14,6 +14,7 @@ from marketplace.errors import InvalidTransition
 from marketplace.models import User
 from marketplace.services import audit_record
 from payments import services as payments
+from webhooks import events as webhook_events
 
 D = CollaborationDeliverable.Status
 C = Collaboration.Status
@@ -136,6 +137,7 @@ def collaboration_refresh_status(
             to_status=new_status,
             reason=reason,
         )
+        webhook_events.collaboration_status_changed(collaboration, from_status, new_status)
     return new_status
 
 

@@ -31,6 +31,7 @@ from creators.models import CreatorProfile
 from marketplace.errors import InvalidTransition, ValidationFailed
 from marketplace.models import AuditEvent, Notification, User
 from marketplace.money import format_money
+from webhooks import events as webhook_events
 
 Status = Invitation.Status
 INVITATION_TTL_DAYS = 7
@@ -405,6 +406,7 @@ def _accept(invitation: Invitation, *, by_user: User, fee: Decimal, action: str)
         data={"fee": str(fee), "currency": invitation.campaign.currency, "collaboration": collaboration.pk},
         extra_fields=("responded_at",),
     )
+    webhook_events.invitation_accepted(invitation, collaboration, fee)
     return collaboration
 
 

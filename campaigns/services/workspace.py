@@ -31,6 +31,7 @@ from marketplace.errors import InvalidTransition, PermissionDeniedError, Validat
 from marketplace.models import AuditEvent, User
 from marketplace.services import audit_record
 from payments import services as payments
+from webhooks import events as webhook_events
 
 D = CollaborationDeliverable.Status
 C = Collaboration.Status
@@ -324,6 +325,7 @@ def cancel(*, collaboration: Collaboration, by_user: User, reason: str) -> None:
         to_status=C.CANCELLED,
         reason=reason,
     )
+    webhook_events.collaboration_status_changed(collaboration, from_status, C.CANCELLED)
     payments.collaboration_fee_release(collaboration=collaboration, by_user=by_user)
     queue_campaign_completion_check(campaign_id=collaboration.campaign_id)
 
@@ -401,6 +403,7 @@ def submission_create(
             params=params_for(collaboration, deliverable) | {"round": number},
             url=collaboration.get_absolute_url(),
         )
+        webhook_events.submission_created(submission, collaboration)
     return submission
 
 

@@ -6,39 +6,77 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('brands', '0002_shortlists'),
-        ('creators', '0004_match_features'),
+        ("brands", "0002_shortlists"),
+        ("creators", "0004_match_features"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RosterImportJob',
+            name="RosterImportJob",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('done', 'Done'), ('failed', 'Failed')], db_index=True, default='queued', max_length=10, verbose_name='status')),
-                ('file_name', models.CharField(blank=True, max_length=255, verbose_name='file name')),
-                ('content', models.BinaryField(blank=True, default=b'', verbose_name='file content')),
-                ('valid_rows_only', models.BooleanField(default=False, verbose_name='import valid rows only')),
-                ('total', models.PositiveIntegerField(default=0, verbose_name='rows')),
-                ('created', models.PositiveIntegerField(default=0, verbose_name='accounts created')),
-                ('updated', models.PositiveIntegerField(default=0, verbose_name='accounts updated')),
-                ('skipped', models.PositiveIntegerField(default=0, verbose_name='rows skipped')),
-                ('written', models.BooleanField(default=False, verbose_name='written')),
-                ('errors', models.JSONField(blank=True, default=list, verbose_name='validation report')),
-                ('error', models.TextField(blank=True, verbose_name='why it failed')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('started_at', models.DateTimeField(blank=True, null=True, verbose_name='started')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='finished')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='started by')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='roster_import_jobs', to='brands.organization', verbose_name='organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("running", "Running"),
+                            ("done", "Done"),
+                            ("failed", "Failed"),
+                        ],
+                        db_index=True,
+                        default="queued",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("file_name", models.CharField(blank=True, max_length=255, verbose_name="file name")),
+                ("content", models.BinaryField(blank=True, default=b"", verbose_name="file content")),
+                (
+                    "valid_rows_only",
+                    models.BooleanField(default=False, verbose_name="import valid rows only"),
+                ),
+                ("total", models.PositiveIntegerField(default=0, verbose_name="rows")),
+                ("created", models.PositiveIntegerField(default=0, verbose_name="accounts created")),
+                ("updated", models.PositiveIntegerField(default=0, verbose_name="accounts updated")),
+                ("skipped", models.PositiveIntegerField(default=0, verbose_name="rows skipped")),
+                ("written", models.BooleanField(default=False, verbose_name="written")),
+                ("errors", models.JSONField(blank=True, default=list, verbose_name="validation report")),
+                ("error", models.TextField(blank=True, verbose_name="why it failed")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("started_at", models.DateTimeField(blank=True, null=True, verbose_name="started")),
+                ("finished_at", models.DateTimeField(blank=True, null=True, verbose_name="finished")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="started by",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="roster_import_jobs",
+                        to="brands.organization",
+                        verbose_name="organization",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'roster import job',
-                'verbose_name_plural': 'roster import jobs',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "roster import job",
+                "verbose_name_plural": "roster import jobs",
+                "ordering": ["-created_at", "-id"],
             },
         ),
     ]

@@ -27,6 +27,7 @@ from marketplace.services import audit_record
 from payments import gateway
 from payments.ledger import Leg, creator_payable, escrow_reserved, post
 from payments.models import Account, ConnectedAccount, LedgerEntry, LedgerTransaction, Payout
+from webhooks import events as webhook_events
 
 S = Payout.Status
 Kind = LedgerTransaction.Kind
@@ -302,6 +303,7 @@ def _settle(payout_id: int, *, transfer_id: str = "", failed: str = "", unknown:
             reason=failed,
             data={"transfer": transfer_id, "attempt": payout.attempt},
         )
+        webhook_events.payout_settled(payout)
     return payout.status
 
 

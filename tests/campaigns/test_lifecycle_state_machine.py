@@ -19,6 +19,7 @@ from campaigns.services.collaborations import summary_status
 from creators.models import DeliverableFormat, Platform
 from marketplace.errors import DomainError
 from marketplace.models import AuditEvent
+from payments.services.escrow import funding_record_paid
 from tests.brands.factories import MembershipFactory, OrganizationFactory
 from tests.campaigns.factories import CampaignFactory
 from tests.creators.factories import CreatorProfileFactory, SocialAccountFactory
@@ -35,6 +36,9 @@ SETTINGS = settings(
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
+
+
+COUNTER_FEE = Decimal("1500000")
 
 
 def legal(model, from_status, to_status) -> bool:
@@ -57,7 +61,11 @@ class Lifecycle(RuleBasedStateMachine):
             slots=slots,
             review_rounds=rounds,
             deliverables=[(Platform.INSTAGRAM, fmt, 1) for fmt in specs],
+            funded=False,
         )
+        # Escrow for every slot at the highest fee the walk agrees to (a counter-offer), so that
+        # funding never blocks the lifecycle this machine explores (tests/payments covers that).
+        funding_record_paid(campaign=self.campaign, amount=COUNTER_FEE * slots, note="State machine")
         self.creators = []
         for _ in range(CREATORS):
             profile = CreatorProfileFactory()
@@ -88,7 +96,7 @@ class Lifecycle(RuleBasedStateMachine):
 
     @rule(i=st.integers(0, CREATORS - 1), counter=st.booleans())
     def apply(self, i, counter):
-        fee = Decimal("1500000") if counter else Decimal("1000000")
+        fee = COUNTER_FEE if counter else Decimal("1000000")
         creator = self.creators[i]
         self.attempt(
             applications.application_create,

@@ -1,0 +1,252 @@
+"""Serializers for recommendations, payouts, balances and roster import jobs.
+
+Inputs list only what a caller may set (StrictInput refuses anything else); amounts, statuses and
+Stripe ids are never inputs. Every serializer has its own ref_name, prefixed so that no other API
+area's names collide with these.
+"""
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.plumbing import ResolvedComponent
+from rest_framework import serializers
+
+from api.serializers import StrictInput
+from creators.models import RosterImportJob
+from creators.roster import MAX_FILE_BYTES
+from payments.models import Payout
+
+MONEY = {"max_digits": 14, "decimal_places": 2, "read_only": True}
+
+
+class StatusField(serializers.ChoiceField):
+    """A read-only status documented as its own named enum component (see StatusFieldExtension)."""
+
+    def __init__(self, component: str, choices, **kwargs):
+        self.component = component
+        super().__init__(choices=choices, read_only=True, **kwargs)
+
+
+class StatusFieldExtension(OpenApiSerializerFieldExtension):
+    """Several serializers share the field name "status" with the same choices; left to the enum
+    hook, their enum would get a generated hash name (and a schema warning). Name it here."""
+
+    target_class = "api.serializers_money.StatusField"
+
+    def map_serializer_field(self, auto_schema, direction):
+        field = self.target
+        component = ResolvedComponent(
+            name=field.component,
+            type=ResolvedComponent.SCHEMA,
+            object=field.component,
+            schema={"type": "string", "enum": list(field.choices)},
+        )
+        auto_schema.registry.register_on_missing(component)
+        return component.ref
+
+
+# Recommendations
+
+
+class RecommendationOut(serializers.Serializer):
+    """One row of campaigns.recommendations.recommendation_rows."""
+
+    rank = serializers.IntegerField(source="recommendation.rank")
+    score = serializers.IntegerField(source="recommendation.score", help_text="Match score, 0–100.")
+    creator = serializers.CharField(source="recommendation.creator.slug", help_text="Creator slug.")
+    creator_name = serializers.CharField(source="recommendation.creator.display_name")
+    platform = serializers.CharField(source="recommendation.account.platform")
+    handle = serializers.CharField(source="recommendation.account.handle")
+    followers = serializers.IntegerField(source="recommendation.account.followers")
+    reasons = serializers.ListField(child=serializers.CharField(), help_text="Why the creator fits.")
+    flags = serializers.ListField(child=serializers.CharField(), help_text="What to check before inviting.")
+    exposure = serializers.IntegerField(
+        source="recommendation.exposure",
+        help_text="On how many other open briefs the creator is recommended.",
+    )
+    reserved_nano = serializers.BooleanField(
+        source="recommendation.reserved_nano", help_text="Placed by the nano-creator reserve."
+    )
+    computed_at = serializers.DateTimeField(source="recommendation.computed_at")
+
+    class Meta:
+        ref_name = "MatchingRecommendation"
+
+
+class RecommendationInviteIn(StrictInput):
+    count = serializers.IntegerField(min_value=1, help_text="How many of the top recommendations to invite.")
+    offered_fee = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        min_value=0,
+        required=False,
+        allow_null=True,
+        help_text="Fee offered to each creator; leave out to offer the brief's own fee.",
+    )
+    message = serializers.CharField(max_length=3000, required=False, allow_blank=True, default="")
+
+    class Meta:
+        ref_name = "MatchingRecommendationInviteInput"
+
+
+# Payouts
+
+
+class PayoutOut(serializers.ModelSerializer):
+    """A payout as its creator sees it."""
+
+    campaign = serializers.IntegerField(source="collaboration.campaign_id", read_only=True)
+    campaign_title = serializers.CharField(source="collaboration.campaign.title", read_only=True)
+    organization = serializers.CharField(source="collaboration.campaign.organization.slug", read_only=True)
+    status = StatusField("MoneyPayoutStatusEnum", Payout.Status.choices)
+
+    class Meta:
+        model = Payout
+        fields = [
+            "id",
+            "collaboration",
+            "campaign",
+            "campaign_title",
+            "organization",
+            "amount",
+            "currency",
+            "status",
+            "failure_reason",
+            "review_note",
+            "created_at",
+            "reviewed_at",
+            "paid_at",
+        ]
+        read_only_fields = fields
+        ref_name = "MoneyPayout"
+
+
+class StaffPayoutOut(PayoutOut):
+    """A payout in the staff review queue: who gets it and whether Stripe can take it."""
+
+    creator = serializers.CharField(source="creator.slug", read_only=True)
+    creator_name = serializers.CharField(source="creator.display_name", read_only=True)
+    payouts_enabled = serializers.SerializerMethodField()
+
+    class Meta(PayoutOut.Meta):
+        fields = [
+            *PayoutOut.Meta.fields,
+            "creator",
+            "creator_name",
+            "payouts_enabled",
+            "attempt",
+            "transfer_id",
+        ]
+        read_only_fields = fields
+        ref_name = "MoneyStaffPayout"
+
+    def get_payouts_enabled(self, payout) -> bool:
+        account = getattr(payout.creator, "stripe_account", None)
+        return bool(account and account.payouts_enabled)
+
+
+class PayoutRejectIn(StrictInput):
+    reason = serializers.CharField(
+        max_length=Payout._meta.get_field("review_note").max_length,
+        help_text="Why the payout is rejected; the creator reads it.",
+    )
+
+    class Meta:
+        ref_name = "MoneyPayoutRejectInput"
+
+
+# Balances
+
+
+class CampaignBalanceOut(serializers.Serializer):
+    """The campaign's money in its currency, from the ledger."""
+
+    campaign = serializers.IntegerField()
+    currency = serializers.CharField()
+    funded = serializers.DecimalField(**MONEY)
+    available = serializers.DecimalField(**MONEY, help_text="Funded and not reserved for a collaboration.")
+    reserved = serializers.DecimalField(**MONEY, help_text="Held for accepted collaborations.")
+    owed = serializers.DecimalField(**MONEY, help_text="Earned by creators, not sent yet.")
+    paid = serializers.DecimalField(**MONEY, help_text="Sent to creators.")
+    refunded = serializers.DecimalField(**MONEY)
+    fees = serializers.DecimalField(**MONEY, help_text="Platform fees charged.")
+    funding_needed = serializers.DecimalField(**MONEY, help_text="What the slots still need in escrow.")
+    fee_rate = serializers.DecimalField(max_digits=6, decimal_places=4, read_only=True)
+    checkout_total = serializers.DecimalField(
+        **MONEY, help_text="What funding the rest costs, the platform fee included."
+    )
+
+    class Meta:
+        ref_name = "MoneyCampaignBalance"
+
+
+class EarningsOut(serializers.Serializer):
+    """One currency of a creator's earnings: owed from the ledger, payouts by stage."""
+
+    currency = serializers.CharField()
+    owed = serializers.DecimalField(**MONEY, help_text="Earned and not sent yet.")
+    pending = serializers.DecimalField(**MONEY, help_text="Payouts waiting for review or on hold.")
+    sending = serializers.DecimalField(**MONEY, help_text="Approved, being sent or being checked.")
+    paid = serializers.DecimalField(**MONEY)
+    failed = serializers.DecimalField(**MONEY)
+
+    class Meta:
+        ref_name = "MoneyEarnings"
+
+
+# Roster import jobs
+
+
+class RosterImportIn(StrictInput):
+    file = serializers.FileField(help_text="UTF-8 CSV with the roster template's columns, at most 5 MB.")
+    valid_rows_only = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Import the valid rows even when others have problems (otherwise nothing is imported).",
+    )
+
+    class Meta:
+        ref_name = "RosterImportInput"
+
+    def validate_file(self, upload):
+        if upload.size > MAX_FILE_BYTES:
+            raise serializers.ValidationError(
+                _("The file is larger than 5 MB. Split the file into smaller files and import each one.")
+            )
+        return upload
+
+
+class RosterRowErrorOut(serializers.Serializer):
+    line = serializers.IntegerField(help_text="The spreadsheet row; the header is line 1.")
+    column = serializers.CharField()
+    message = serializers.CharField()
+
+    class Meta:
+        ref_name = "RosterRowError"
+
+
+class RosterImportJobOut(serializers.ModelSerializer):
+    organization = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    errors = RosterRowErrorOut(many=True, read_only=True)
+    status = StatusField("JobStatusEnum", RosterImportJob.Status.choices)
+
+    class Meta:
+        model = RosterImportJob
+        fields = [
+            "id",
+            "organization",
+            "status",
+            "file_name",
+            "valid_rows_only",
+            "total",
+            "created",
+            "updated",
+            "skipped",
+            "written",
+            "errors",
+            "error",
+            "created_at",
+            "started_at",
+            "finished_at",
+        ]
+        read_only_fields = fields
+        ref_name = "RosterImportJob"

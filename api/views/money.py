@@ -1,0 +1,169 @@
+"""Money: a creator's payouts and earnings, a campaign's balance, and the staff payout review.
+
+Balances come from the ledger through the selectors the money pages use. Staff review moves money,
+so it takes a staff browser session verified with a second factor (api.access.SessionOnly): API
+keys and personal tokens are refused there, whoever made them.
+"""
+
+from django.http import Http404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+
+from api import serializers_money as s
+from api.access import SessionOnly, api_key
+from api.limits import sensitive_limit
+from api.views.base import IDEMPOTENCY_KEY, Endpoint, ListEndpoint
+from api.views.campaigns import campaign_for
+from marketplace.errors import PermissionDeniedError
+from payments import selectors
+from payments.models import Payout
+from payments.services import payouts
+
+
+def creator_of(request):
+    """The caller's creator profile. Organization keys act for an organization, never a creator."""
+    if api_key(request) is not None:
+        raise PermissionDeniedError(
+            _("Organization API keys cannot read a creator's money; use a personal access token.")
+        )
+    creator = getattr(request.user, "creator_profile", None)
+    if creator is None:
+        raise Http404
+    return creator
+
+
+class PayoutList(ListEndpoint):
+    serializer_class = s.PayoutOut
+    filter_backends = []  # filters are explicit query parameters, documented per operation
+
+    @extend_schema(
+        summary="Your payouts as a creator, newest first (with failure reasons and review notes)",
+        operation_id="payouts_list",
+        responses={200: s.PayoutOut(many=True)},
+    )
+    def get(self, request):
+        page = self.paginate_queryset(selectors.creator_payouts(creator=creator_of(request)))
+        return self.get_paginated_response(s.PayoutOut(page, many=True).data)
+
+
+class Earnings(Endpoint):
+    serializer_class = s.EarningsOut
+    filter_backends = []  # filters are explicit query parameters, documented per operation
+    pagination_class = None
+
+    @extend_schema(
+        summary="Your earnings as a creator, per currency: owed from the ledger, payouts by stage",
+        operation_id="earnings_list",
+        responses={200: s.EarningsOut(many=True)},
+    )
+    def get(self, request):
+        lines = selectors.creator_earnings(creator=creator_of(request))
+        return Response(s.EarningsOut(lines, many=True).data)
+
+
+class CampaignBalance(Endpoint):
+    serializer_class = s.CampaignBalanceOut
+    filter_backends = []  # filters are explicit query parameters, documented per operation
+
+    @extend_schema(
+        summary="The campaign's balance from the ledger, and what funding it still needs",
+        operation_id="campaigns_balance_retrieve",
+    )
+    def get(self, request, pk):
+        campaign = campaign_for(request, pk)
+        spend = selectors.campaign_spend(campaign=campaign)
+        body = {
+            "campaign": campaign.pk,
+            "currency": campaign.currency,
+            **spend["totals"],
+            "funding_needed": spend["needed"],
+            "fee_rate": spend["fee_rate"],
+            "checkout_total": spend["checkout_total"],
+        }
+        return Response(s.CampaignBalanceOut(body).data)
+
+
+# Staff review
+
+
+class StaffEndpoint(Endpoint):
+    permission_classes = [IsAuthenticated, SessionOnly]
+
+
+STATUS_FILTER = OpenApiParameter(
+    "status",
+    str,
+    required=False,
+    enum=[selectors.QUEUE_REVIEW, *Payout.Status.values, selectors.QUEUE_ALL],
+    description="review (the default: waiting and on hold), all, or one payout status.",
+)
+
+
+class StaffPayoutList(StaffEndpoint):
+    serializer_class = s.StaffPayoutOut
+    filter_backends = []  # filters are explicit query parameters, documented per operation
+
+    @extend_schema(
+        summary="Staff: the payout review queue, newest first (staff session with MFA only)",
+        operation_id="staff_payouts_list",
+        parameters=[STATUS_FILTER],
+        responses={200: s.StaffPayoutOut(many=True)},
+    )
+    def get(self, request):
+        choice = request.query_params.get("status") or selectors.QUEUE_REVIEW
+        if choice not in STATUS_FILTER.enum:
+            raise ValidationError({"status": [_("Use review, all, or one payout status.")]})
+        queue = selectors.payout_queue(status=choice)
+        page = self.paginate_queryset(queue)
+        return self.get_paginated_response(s.StaffPayoutOut(page, many=True).data)
+
+
+def _payout(pk: int) -> Payout:
+    payout = Payout.objects.filter(pk=pk).first()
+    if payout is None:
+        raise Http404
+    return payout
+
+
+def _reviewed(pk: int) -> Response:
+    return Response(s.StaffPayoutOut(selectors.payout_queue(status=selectors.QUEUE_ALL).get(pk=pk)).data)
+
+
+class StaffPayoutApprove(StaffEndpoint):
+    serializer_class = s.StaffPayoutOut
+    filter_backends = []  # filters are explicit query parameters, documented per operation
+
+    @extend_schema(
+        summary="Staff: approve a payout and queue its transfer (staff session with MFA only)",
+        operation_id="staff_payouts_approve",
+        request=None,
+        responses={200: s.StaffPayoutOut},
+        parameters=[IDEMPOTENCY_KEY],
+    )
+    def post(self, request, pk):
+        sensitive_limit(request, "payouts")
+        payouts.payout_approve(payout=_payout(pk), by_user=request.user)
+        return _reviewed(pk)
+
+
+class StaffPayoutReject(StaffEndpoint):
+    serializer_class = s.StaffPayoutOut
+    filter_backends = []  # filters are explicit query parameters, documented per operation
+
+    @extend_schema(
+        summary="Staff: reject a payout with a reason the creator reads (staff session with MFA only)",
+        operation_id="staff_payouts_reject",
+        request=s.PayoutRejectIn,
+        responses={200: s.StaffPayoutOut},
+        parameters=[IDEMPOTENCY_KEY],
+    )
+    def post(self, request, pk):
+        sensitive_limit(request, "payouts")
+        payout = _payout(pk)
+        data = s.PayoutRejectIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        payouts.payout_reject(payout=payout, by_user=request.user, reason=data.validated_data["reason"])
+        return _reviewed(pk)
