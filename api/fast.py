@@ -12,6 +12,7 @@ from collections import defaultdict
 
 from django.db import connection
 from django.db.models import OuterRef
+from rest_framework import serializers
 
 from campaigns.models import Campaign, DeliverableSpec
 
@@ -103,19 +104,35 @@ def _render_spec(spec: dict, spec_fields) -> dict:
     }
 
 
+_IDENTITY = (
+    serializers.CharField,
+    serializers.IntegerField,
+    serializers.BooleanField,
+    serializers.ChoiceField,
+    serializers.JSONField,
+    serializers.ListField,
+)
+
+
+@functools.cache
+def _converters(serializer_class) -> tuple[tuple[str, object], ...]:
+    """(name, converter) per plain field: None where the stored value is already the JSON value
+    (text, numbers, booleans, lists), else the field's own to_representation (decimals, dates)."""
+    converters = []
+    for name, field in _fields(serializer_class).items():
+        if name in ("organization", "niches", "causes", "deliverables"):
+            continue
+        identity = isinstance(field, _IDENTITY) and not isinstance(field, serializers.DecimalField)
+        converters.append((name, None if identity else field.to_representation))
+    return tuple(converters)
+
+
 def _render(row: dict, niches: list, causes: list, deliverables: list) -> dict:
-    fields = _fields(CampaignOut)
     item = {}
-    for name in CampaignOut.Meta.fields:
-        if name == "organization":
-            item[name] = row["organization__slug"]
-        elif name == "niches":
-            item[name] = niches
-        elif name == "causes":
-            item[name] = causes
-        elif name == "deliverables":
-            item[name] = deliverables
-        else:
-            value = row[name]
-            item[name] = fields[name].to_representation(value) if value is not None else None
-    return item
+    for name, convert in _converters(CampaignOut):
+        value = row[name]
+        item[name] = value if convert is None or value is None else convert(value)
+    item["organization"] = row["organization__slug"]
+    item["niches"], item["causes"], item["deliverables"] = niches, causes, deliverables
+    # The serializer's field order, so the JSON is byte-for-byte the same.
+    return {name: item[name] for name in CampaignOut.Meta.fields}

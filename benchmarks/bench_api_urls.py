@@ -1,26 +1,20 @@
-"""The app's routes plus /bench/baseline/: the same 50 campaigns as the API page, as plain JSON."""
+"""The app's routes plus /bench/baseline/: the same 50 campaign rows as the API page, with the same
+columns, through .values() and JsonResponse."""
 
 from django.http import JsonResponse
 from django.urls import include, path
 
+from api.serializers import CampaignOut
 from campaigns.models import Campaign
 
+# Every column the API's campaign shows (the API adds niches, causes and deliverables on top).
 FIELDS = (
-    "id",
+    *(
+        name
+        for name in CampaignOut.Meta.fields
+        if name not in ("organization", "niches", "causes", "deliverables")
+    ),
     "organization__slug",
-    "title",
-    "kind",
-    "compensation",
-    "objective",
-    "description",
-    "status",
-    "platforms",
-    "fee_min",
-    "fee_max",
-    "currency",
-    "slots",
-    "published_at",
-    "created_at",
 )
 
 

@@ -142,7 +142,11 @@ class Campaign(models.Model):
         verbose_name = _("campaign")
         verbose_name_plural = _("campaigns")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["status", "application_deadline"])]
+        indexes = [
+            models.Index(fields=["status", "application_deadline"]),
+            # An organization's campaigns, newest first: its pages and the API list.
+            models.Index(fields=["organization", "-created_at", "-id"], name="campaigns_org_newest"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(fee_min__isnull=True) | Q(fee_max__isnull=True) | Q(fee_min__lte=F("fee_max")),

@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from api.models import ApiKey, IdempotencyRecord
 from campaigns.models import Campaign
+from creators.models import Niche
 from tests.api.conftest import bearer, make_key, make_token
 from tests.campaigns.factories import CampaignFactory
 
@@ -140,15 +141,72 @@ def test_pages_are_capped_at_100(write_key, brand_org):
     assert len(response.json()["results"]) == 100
 
 
-@pytest.mark.parametrize("size", [1, 30])
+@pytest.mark.parametrize("size", [1, 100])
 def test_the_campaign_list_runs_a_constant_number_of_queries(
     write_key, brand_org, size, django_assert_max_num_queries
 ):
-    for _ in range(size):
-        CampaignFactory(organization=brand_org, funded=False)
+    niche = Niche.objects.first()
+    for campaign in Campaign.objects.bulk_create(
+        Campaign(organization=brand_org, title=f"Brief {n}", currency="IDR") for n in range(size)
+    ):
+        campaign.niches.add(niche)
 
-    with django_assert_max_num_queries(12):
+    # credentials, last-used stamp, count, page, and niches/causes/deliverables (one query each on
+    # SQLite; inside the page query on PostgreSQL)
+    with django_assert_max_num_queries(7):
         response = write_key.get(reverse("api:campaigns"), {"page_size": 100})
+
+    assert len(response.json()["results"]) == size
+
+
+@pytest.mark.parametrize("size", [1, 100])
+def test_the_member_list_runs_a_constant_number_of_queries(
+    write_key, brand_org, size, django_assert_max_num_queries
+):
+    from brands.models import Membership
+    from tests.marketplace.factories import UserFactory
+
+    Membership.objects.bulk_create(
+        Membership(organization=brand_org, user=UserFactory(), role=Membership.Role.VIEWER)
+        for _ in range(size)
+    )
+
+    with django_assert_max_num_queries(5):
+        response = write_key.get(
+            reverse("api:organization_members", args=[brand_org.slug]), {"page_size": 100}
+        )
+
+    assert len(response.json()["results"]) == min(100, size + 1)  # plus the owner
+
+
+@pytest.mark.parametrize("size", [1, 100])
+def test_the_organization_list_runs_a_constant_number_of_queries(
+    brand_owner, size, django_assert_max_num_queries
+):
+    from brands.models import Membership
+    from tests.brands.factories import OrganizationFactory
+
+    for _ in range(size):
+        Membership.objects.create(
+            organization=OrganizationFactory(), user=brand_owner, role=Membership.Role.VIEWER
+        )
+    client = bearer(make_token(brand_owner))
+
+    with django_assert_max_num_queries(5):
+        response = client.get(reverse("api:organizations"), {"page_size": 100})
+
+    assert len(response.json()["results"]) == size
+
+
+@pytest.mark.parametrize("size", [1, 100])
+def test_creator_discovery_runs_a_constant_number_of_queries(write_key, size, django_assert_max_num_queries):
+    from tests.campaigns.factories import make_creator
+
+    for _ in range(size):
+        make_creator()
+
+    with django_assert_max_num_queries(9):
+        response = write_key.get(reverse("api:creators"), {"page_size": 100})
 
     assert len(response.json()["results"]) == size
 
@@ -165,3 +223,27 @@ def test_the_schema_and_the_docs_are_served_from_local_assets(client, db):
         html = page.content.decode()
         assert "cdn" not in html.lower()
         assert "/static/drf_spectacular_sidecar/" in html
+
+
+def test_the_fast_campaign_list_renders_exactly_what_the_serializer_renders(brand_org):
+    import json
+
+    from rest_framework.renderers import JSONRenderer
+
+    from api.fast import campaign_rows, campaign_values
+    from api.serializers import CampaignOut
+    from creators.models import Cause, Niche
+
+    full = CampaignFactory(organization=brand_org, min_engagement_rate="2.50", fee_min="950000.50", slots=3)
+    full.niches.set(Niche.objects.all()[:3])
+    full.causes.set(Cause.objects.all()[:2])
+    CampaignFactory(organization=brand_org, status=Campaign.Status.DRAFT, funded=False, deliverables=[])
+    queryset = Campaign.objects.order_by("-created_at", "-pk")
+
+    fast = JSONRenderer().render(campaign_rows(list(campaign_values(queryset))))
+    slow = JSONRenderer().render(
+        CampaignOut(queryset.prefetch_related("niches", "causes", "deliverables"), many=True).data
+    )
+
+    assert fast == slow
+    assert json.loads(fast)[1]["niches"]  # the relations are there, not just equal and empty
