@@ -36,6 +36,7 @@ from marketplace.errors import InvalidTransition, ValidationFailed
 from marketplace.models import User
 from marketplace.services import audit_record
 from payments import services as payments
+from webhooks import events as webhook_events
 
 S = Campaign.Status
 
@@ -672,6 +673,9 @@ def campaign_cancel(*, campaign: Campaign, by_user: User, reason: str) -> Campai
                     "currency": collaboration.currency,
                     "campaign_cancelled": True,
                 },
+            )
+            webhook_events.collaboration_status_changed(
+                collaboration, from_status, Collaboration.Status.CANCELLED
             )
             payments.collaboration_fee_release(collaboration=collaboration, by_user=by_user, refund=False)
         payments.campaign_refund_unspent(campaign=campaign, by_user=by_user)

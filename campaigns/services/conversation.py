@@ -29,6 +29,7 @@ from creators.models import CreatorProfile
 from marketplace.errors import InvalidTransition, PermissionDeniedError, ValidationFailed
 from marketplace.models import User
 from marketplace.services import audit_record
+from webhooks import events as webhook_events
 
 C = Collaboration.Status
 D = CollaborationDeliverable.Status
@@ -124,6 +125,7 @@ def dispute_raise(*, collaboration: Collaboration, by_user: User, reason: str) -
             reason=reason,
             data={"dispute": dispute.pk},
         )
+        webhook_events.collaboration_status_changed(collaboration, from_status, C.DISPUTED)
         params = params_for(collaboration) | {"reason": reason[:300]}
         key = f"dispute.raised:{dispute.pk}"
         notify_other_side(
@@ -179,6 +181,7 @@ def dispute_resolve(*, dispute: Dispute, by_user: User, outcome: str, resolution
                 reason=resolution,
                 data={"dispute": dispute.pk, "outcome": outcome},
             )
+            webhook_events.collaboration_status_changed(collaboration, C.DISPUTED, restored)
             deliverables = list(
                 CollaborationDeliverable.objects.select_for_update(of=("self",))
                 .select_related("spec")

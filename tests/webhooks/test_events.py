@@ -1,6 +1,7 @@
 """The services emit each catalogue event once, inside their transaction, to the organization's URLs."""
 
 from collections import Counter
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -100,6 +101,45 @@ def test_cancelling_a_collaboration_emits_the_status_change_once(
 
     [delivery] = WebhookDelivery.objects.all()
     assert delivery.payload["data"]["to_status"] == Collaboration.Status.CANCELLED
+
+
+def test_a_dispute_and_its_settlement_emit_the_status_changes(
+    listening, campaign, creator, brand_owner, staff_user, django_capture_on_commit_callbacks
+):
+    from campaigns.models import Dispute
+    from campaigns.services import conversation
+
+    collaboration = start_collaboration(campaign, creator.creator_profile, by_user=brand_owner)
+    # Overdue content: a dispute may be raised.
+    Collaboration.objects.filter(pk=collaboration.pk).update(due_date=date.today() - timedelta(days=1))
+    collaboration.refresh_from_db()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        dispute = conversation.dispute_raise(
+            collaboration=collaboration, by_user=brand_owner, reason="No reply"
+        )
+        conversation.dispute_resolve(
+            dispute=dispute, by_user=staff_user, outcome=Dispute.Outcome.RESUME, resolution="Talk again"
+        )
+
+    moves = [
+        (d.payload["data"]["from_status"], d.payload["data"]["to_status"])
+        for d in WebhookDelivery.objects.order_by("pk")
+    ]
+    assert moves == [("active", "disputed"), ("disputed", "active")]
+
+
+def test_cancelling_a_campaign_emits_a_status_change_per_collaboration(
+    listening, campaign, creator, brand_owner, django_capture_on_commit_callbacks
+):
+    from campaigns.services import briefs
+
+    start_collaboration(campaign, creator.creator_profile, by_user=brand_owner)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        briefs.campaign_cancel(campaign=campaign, by_user=brand_owner, reason="Product recall")
+
+    assert events() == Counter({EventType.COLLABORATION_STATUS_CHANGED: 1})
 
 
 @pytest.mark.parametrize(
