@@ -331,3 +331,29 @@ def recommendation_rows(*, campaign: Campaign) -> list[RecommendationRow]:
         reasons = [reason for reason in result.reasons if reason not in result.flags]
         rows.append(RecommendationRow(recommendation, reasons, result.flags))
     return rows
+
+
+def recommendations_invite_top(
+    *, campaign: Campaign, by_user, count: int, offered_fee=None, message: str = ""
+):
+    """Invite the first `count` recommended creators, in rank order, as one bulk invitation batch
+    (which skips anyone already invited, so sending it twice invites nobody twice)."""
+    from django.utils.translation import gettext as _
+
+    from campaigns.services.invitation_batches import invitation_batch_start
+    from marketplace.errors import ValidationFailed
+
+    ranked = list(campaign.recommendations.order_by("rank").values_list("creator_id", flat=True))
+    if not 1 <= count <= len(ranked):
+        raise ValidationFailed(
+            _("This campaign has %(available)s recommendations; ask for at most that many.")
+            % {"available": len(ranked)},
+            field="count",
+        )
+    return invitation_batch_start(
+        campaign=campaign,
+        by_user=by_user,
+        creator_ids=ranked[:count],
+        offered_fee=offered_fee,
+        message=message,
+    )

@@ -11,9 +11,8 @@ from api.limits import sensitive_limit
 from api.serializers_work import InvitationBatchOut
 from api.views.base import IDEMPOTENCY_KEY, Endpoint
 from api.views.campaigns import campaign_for
-from campaigns.recommendations import recommendation_rows
-from campaigns.services.invitation_batches import invitation_batch_start
-from marketplace.errors import PermissionDeniedError, ValidationFailed
+from campaigns.recommendations import recommendation_rows, recommendations_invite_top
+from marketplace.errors import PermissionDeniedError
 
 
 class RecommendationList(Endpoint):
@@ -52,18 +51,10 @@ class RecommendationInvite(Endpoint):
         sensitive_limit(request, "invitations")
         data = s.RecommendationInviteIn(data=request.data)
         data.is_valid(raise_exception=True)
-        ranked = list(campaign.recommendations.order_by("rank").values_list("creator_id", flat=True))
-        count = data.validated_data["count"]
-        if count > len(ranked):
-            raise ValidationFailed(
-                _("This campaign has %(available)s recommendations; ask for at most that many.")
-                % {"available": len(ranked)},
-                field="count",
-            )
-        batch = invitation_batch_start(
+        batch = recommendations_invite_top(
             campaign=campaign,
             by_user=request.user,
-            creator_ids=ranked[:count],
+            count=data.validated_data["count"],
             offered_fee=data.validated_data.get("offered_fee"),
             message=data.validated_data["message"],
         )

@@ -10,10 +10,14 @@ from django.views.decorators.http import require_POST
 from campaigns import selectors
 from campaigns.forms_briefs import InviteTopForm
 from campaigns.models import Campaign
-from campaigns.recommendations import CANDIDATE_FACTOR, EXPOSURE_MAX_BRIEFS, recommendation_rows
+from campaigns.recommendations import (
+    CANDIDATE_FACTOR,
+    EXPOSURE_MAX_BRIEFS,
+    recommendation_rows,
+    recommendations_invite_top,
+)
 from campaigns.services.briefs import queue_recommendations_refresh
 from campaigns.services.common import require_org_manager
-from campaigns.services.invitation_batches import invitation_batch_start
 from campaigns.views.briefs import _forbidden
 from marketplace.errors import DomainError, PermissionDeniedError, ValidationFailed
 
@@ -48,15 +52,14 @@ def recommendation_list(request, pk):
 @require_POST
 def recommendations_invite(request, pk):
     campaign, membership = selectors.campaign_for_member(user=request.user, pk=pk)
-    ranked = list(campaign.recommendations.order_by("rank").values_list("creator_id", flat=True))
-    form = InviteTopForm(request.POST, available=len(ranked))
+    form = InviteTopForm(request.POST, available=campaign.recommendations.count())
     if not form.is_valid():
         return _page(request, campaign, membership, form=form, status=400)
     try:
-        batch = invitation_batch_start(
+        batch = recommendations_invite_top(
             campaign=campaign,
             by_user=request.user,
-            creator_ids=ranked[: form.cleaned_data["count"]],
+            count=form.cleaned_data["count"],
             offered_fee=form.cleaned_data["offered_fee"],
             message=form.cleaned_data["message"],
         )
