@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from brands.models import Membership, Organization
 from campaigns.models import Campaign, DeliverableSpec
+from campaigns.services.briefs import BRIEF_FIELDS
 from creators.models import Cause, CreatorProfile, DeliverableFormat, Niche, Platform, SocialAccount
 from marketplace.models import User
 
@@ -69,36 +70,14 @@ class CampaignOut(serializers.ModelSerializer):
 
     class Meta:
         model = Campaign
+        # The brief's own fields, as the services define them, plus what the platform keeps.
         fields = [
             "id",
             "organization",
-            "title",
-            "kind",
-            "compensation",
-            "objective",
-            "description",
             "status",
+            *BRIEF_FIELDS,
             "niches",
             "causes",
-            "platforms",
-            "min_followers",
-            "max_followers",
-            "min_engagement_rate",
-            "target_countries",
-            "target_languages",
-            "fee_min",
-            "fee_max",
-            "currency",
-            "slots",
-            "application_deadline",
-            "content_due_date",
-            "usage_rights",
-            "dos",
-            "donts",
-            "required_hashtags",
-            "disclosure_required",
-            "review_rounds",
-            "nano_share",
             "deliverables",
             "published_at",
             "created_at",

@@ -147,31 +147,39 @@ def _brief(campaign_id: int) -> Campaign:
     return Campaign.objects.prefetch_related("niches", "causes", "deliverables").get(pk=campaign_id)
 
 
+def _picks(campaign: Campaign) -> list[Pick]:
+    spec = brief_spec(campaign)
+    count = per_brief()
+    reserve = nano_reserve(campaign, spec, count)
+    candidates = _candidates(
+        campaign, spec, count=count, reserve=reserve, exclude=_known_creator_ids(campaign)
+    )
+    return fair_selection(
+        candidates,
+        tiers=_tiers(candidates),
+        exposure=_stored_exposure(campaign, {r.profile_id for r in candidates}),
+        count=count,
+        reserve=reserve,
+    )
+
+
 def recommendations_refresh(*, campaign_id: int) -> int:
     """Recompute and store the brief's recommendations; returns how many. A brief that is not
-    published keeps none."""
+    published keeps none.
+
+    The ranking (the slow part: the index may load) runs before the row lock is taken; the lock
+    only guards replacing the rows, so two refreshes of one brief never interleave their writes.
+    """
     campaign = _brief(campaign_id)
+    picks = _picks(campaign) if campaign.status == Campaign.Status.PUBLISHED else []
     with transaction.atomic():
-        # The row lock serialises two refreshes of the same brief; the second sees the first's rows.
-        Campaign.objects.select_for_update().filter(pk=campaign.pk).values_list("pk").get()
+        status = (
+            Campaign.objects.select_for_update().filter(pk=campaign.pk).values_list("status", flat=True).get()
+        )
+        if status != Campaign.Status.PUBLISHED:
+            picks = []  # closed or cancelled while we ranked
         Recommendation.objects.filter(campaign=campaign).delete()
         now = timezone.now()
-        if campaign.status != Campaign.Status.PUBLISHED:
-            Campaign.objects.filter(pk=campaign.pk).update(recommendations_updated_at=now)
-            return 0
-        spec = brief_spec(campaign)
-        count = per_brief()
-        reserve = nano_reserve(campaign, spec, count)
-        candidates = _candidates(
-            campaign, spec, count=count, reserve=reserve, exclude=_known_creator_ids(campaign)
-        )
-        picks = fair_selection(
-            candidates,
-            tiers=_tiers(candidates),
-            exposure=_stored_exposure(campaign, {r.profile_id for r in candidates}),
-            count=count,
-            reserve=reserve,
-        )
         Recommendation.objects.bulk_create(
             Recommendation(
                 campaign=campaign,
