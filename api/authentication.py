@@ -3,6 +3,11 @@
 Tokens look like `kolabo_key_<prefix>_<secret>` or `kolabo_pat_<prefix>_<secret>`. The prefix finds
 the row; only a hash of the secret is stored, compared in constant time. A key acts for its
 organization only (api.access narrows every query to it), as its creator would, within its scope.
+
+A key acts with its creator's *current* role: on every request the creator's membership of the
+key's organization, and that the account is active, are read from the database, outside the
+credential cache. A creator who was removed, or whose account was deactivated, makes the key
+answer 401 at once; a creator demoted to viewer makes it read-only (api.access).
 """
 
 import hmac
@@ -15,6 +20,8 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 
 from api.models import ApiKey, PersonalToken, hash_secret
+from brands.models import Membership
+from marketplace.models import User
 
 KEY_KIND = "kolabo_key"
 TOKEN_KIND = "kolabo_pat"  # noqa: S105 - a token type name, not a secret
@@ -26,6 +33,8 @@ TOUCH_EVERY = timedelta(minutes=1)
 class Credentials:
     key: ApiKey | None = None
     token: PersonalToken | None = None
+    # The key creator's role in the key's organization, read on this request (keys only).
+    role: str | None = None
 
     @property
     def principal(self) -> str:
@@ -40,8 +49,8 @@ def principal_of(request) -> str:
 
 
 # Credentials are looked up on every request; a short cache saves a query each time. Revoking
-# deletes the cached copy at once (api.services), so only a deactivated user lingers, for at most
-# CACHE_SECONDS.
+# deletes the cached copy at once (api.services). Who stands behind the credential (the user's
+# active flag, a key creator's membership) is never taken from this cache: see _current_membership.
 CACHE_SECONDS = 60
 
 
@@ -53,11 +62,34 @@ def _credential(model, prefix: str):
     key = cache_key(model, prefix)
     credential = cache.get(key)
     if credential is None:
-        related = ("organization", "created_by") if model is ApiKey else ("user",)
+        # Only the credential row: its owner is read fresh on every request.
+        related = ("organization",) if model is ApiKey else ()
         credential = model.objects.select_related(*related).filter(prefix=prefix).first()
         if credential is not None:
             cache.set(key, credential, CACHE_SECONDS)
     return credential
+
+
+DISABLED = _("The account behind this key or token is disabled.")
+NOT_A_MEMBER = _(
+    "The person who created this API key is no longer a member of its organization; "
+    "ask an owner or a manager for a new key."
+)
+
+
+def _current_membership(key: ApiKey) -> Membership:
+    """The key creator's membership of the key's organization as it is now (one query, never
+    cached), with the active user; 401 when they left, were removed or were deactivated."""
+    membership = (
+        Membership.objects.filter(organization_id=key.organization_id, user_id=key.created_by_id)
+        .select_related("user")
+        .first()
+    )
+    if membership is None:
+        raise exceptions.AuthenticationFailed(NOT_A_MEMBER)
+    if not membership.user.is_active:
+        raise exceptions.AuthenticationFailed(DISABLED)
+    return membership
 
 
 def _touch(credential) -> None:
@@ -87,11 +119,15 @@ class BearerAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed(_("The API key or token is not valid."))
         if not credential.is_active:
             raise exceptions.AuthenticationFailed(_("This API key or token was revoked."))
-        user = credential.created_by if model is ApiKey else credential.user
-        if not user.is_active:
-            raise exceptions.AuthenticationFailed(_("The account behind this key is disabled."))
+        if model is ApiKey:
+            membership = _current_membership(credential)
+            _touch(credential)
+            return membership.user, Credentials(key=credential, role=membership.role)
+        user = User.objects.filter(pk=credential.user_id, is_active=True).first()
+        if user is None:
+            raise exceptions.AuthenticationFailed(DISABLED)
         _touch(credential)
-        return user, Credentials(key=credential) if model is ApiKey else Credentials(token=credential)
+        return user, Credentials(token=credential)
 
     def authenticate_header(self, request):
         return self.keyword

@@ -1,6 +1,6 @@
 """`Idempotency-Key` on every POST: the first response is stored per key and principal and replayed.
 
-The same key with a different body (or path) answers 422. A second request while the first is
+The same key with a different body, path or query string answers 422. A second request while the first is
 still running answers 409. Server errors (5xx) are not stored, so the client may retry them.
 """
 
@@ -36,7 +36,10 @@ class IdempotentPostMixin:
             from rest_framework.exceptions import ValidationError
 
             raise ValidationError({HEADER: [f"Use at most {MAX_KEY_LENGTH} characters."]})
-        body_hash = hashlib.sha256(request.path.encode() + b"\n" + request.body).hexdigest()
+        # The fingerprint covers the path, the query string and the body: the same key sent with
+        # any of them changed is a different request (422), not a retry.
+        query = request.META.get("QUERY_STRING", "").encode()
+        body_hash = hashlib.sha256(request.path.encode() + b"\n" + query + b"\n" + request.body).hexdigest()
         principal = principal_of(request)
         existing = IdempotencyRecord.objects.filter(principal=principal, key=key).first()
         if existing is None:

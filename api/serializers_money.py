@@ -13,7 +13,7 @@ from rest_framework import serializers
 from api.serializers import StrictInput
 from creators.models import RosterImportJob
 from creators.roster import MAX_FILE_BYTES
-from payments.models import Payout
+from payments.models import CampaignFunding, Payout
 
 MONEY = {"max_digits": 14, "decimal_places": 2, "read_only": True}
 
@@ -92,12 +92,20 @@ class RecommendationInviteIn(StrictInput):
 
 
 class PayoutOut(serializers.ModelSerializer):
-    """A payout as its creator sees it."""
+    """A payout as its creator sees it: why one failed in Kolabo's words, never Stripe's message."""
 
     campaign = serializers.IntegerField(source="collaboration.campaign_id", read_only=True)
     campaign_title = serializers.CharField(source="collaboration.campaign.title", read_only=True)
     organization = serializers.CharField(source="collaboration.campaign.organization.slug", read_only=True)
     status = StatusField("MoneyPayoutStatusEnum", Payout.Status.choices)
+    failure_code = StatusField(
+        "MoneyPayoutFailureCodeEnum",
+        [("", ""), *Payout.FailureCode.choices],
+        help_text="Why the last send failed, in Kolabo's terms; empty unless it failed.",
+    )
+    failure_message = serializers.SerializerMethodField(
+        help_text="For a failed payout: the cause and the next step, in the caller's language."
+    )
 
     class Meta:
         model = Payout
@@ -110,7 +118,8 @@ class PayoutOut(serializers.ModelSerializer):
             "amount",
             "currency",
             "status",
-            "failure_reason",
+            "failure_code",
+            "failure_message",
             "review_note",
             "created_at",
             "reviewed_at",
@@ -118,6 +127,9 @@ class PayoutOut(serializers.ModelSerializer):
         ]
         read_only_fields = fields
         ref_name = "MoneyPayout"
+
+    def get_failure_message(self, payout) -> str:
+        return str(payout.creator_failure_message) if payout.status == Payout.Status.FAILED else ""
 
 
 class StaffPayoutOut(PayoutOut):
@@ -135,13 +147,21 @@ class StaffPayoutOut(PayoutOut):
             "payouts_enabled",
             "attempt",
             "transfer_id",
+            "failure_reason",
         ]
         read_only_fields = fields
         ref_name = "MoneyStaffPayout"
+        extra_kwargs = {
+            "failure_reason": {"help_text": "Stripe's own message: a technical detail for staff."}
+        }
 
     def get_payouts_enabled(self, payout) -> bool:
         account = getattr(payout.creator, "stripe_account", None)
         return bool(account and account.payouts_enabled)
+
+    def get_failure_message(self, payout) -> str:
+        """Staff read the next step for them: retry once fixed, or close."""
+        return str(payout.staff_failure_next_step) if payout.status == Payout.Status.FAILED else ""
 
 
 class PayoutRejectIn(StrictInput):
@@ -154,7 +174,34 @@ class PayoutRejectIn(StrictInput):
         ref_name = "MoneyPayoutRejectInput"
 
 
+class PayoutCloseIn(StrictInput):
+    reason = serializers.CharField(
+        max_length=Payout._meta.get_field("review_note").max_length,
+        help_text="Why the failed payout is closed without paying; the creator reads it. The fee goes back "
+        "to the campaign.",
+    )
+
+    class Meta:
+        ref_name = "MoneyPayoutCloseInput"
+
+
 # Balances
+
+
+class TopUpOut(serializers.Serializer):
+    """An open offer above the brief's fee that needs more in escrow before it can be accepted."""
+
+    offer = serializers.CharField(
+        help_text='"application:<id>" or "invitation:<id>"; pass it to fund the top-up.'
+    )
+    creator_name = serializers.CharField()
+    fee = serializers.DecimalField(**MONEY, help_text="The fee the offer asks.")
+    amount = serializers.DecimalField(**MONEY, help_text="What accepting it still needs in escrow.")
+    fee_amount = serializers.DecimalField(**MONEY, help_text="Kolabo's fee on the top-up.")
+    total = serializers.DecimalField(**MONEY, help_text="What the top-up costs at checkout.")
+
+    class Meta:
+        ref_name = "MoneyTopUp"
 
 
 class CampaignBalanceOut(serializers.Serializer):
@@ -169,14 +216,57 @@ class CampaignBalanceOut(serializers.Serializer):
     paid = serializers.DecimalField(**MONEY, help_text="Sent to creators.")
     refunded = serializers.DecimalField(**MONEY)
     fees = serializers.DecimalField(**MONEY, help_text="Platform fees charged.")
-    funding_needed = serializers.DecimalField(**MONEY, help_text="What the slots still need in escrow.")
+    processing = serializers.DecimalField(
+        **MONEY, help_text="Paid at Stripe and being confirmed; not in escrow until the confirmation arrives."
+    )
+    funding_needed = serializers.DecimalField(
+        **MONEY, help_text="What the slots still need in escrow (0 once the campaign is closed or cancelled)."
+    )
     fee_rate = serializers.DecimalField(max_digits=6, decimal_places=4, read_only=True)
     checkout_total = serializers.DecimalField(
         **MONEY, help_text="What funding the rest costs, the platform fee included."
     )
+    top_ups = TopUpOut(many=True, help_text="Offers above the brief's fee that need a top-up first.")
 
     class Meta:
         ref_name = "MoneyCampaignBalance"
+
+
+class FundingStartIn(StrictInput):
+    offer = serializers.CharField(
+        max_length=50,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Top up for one offer (a top_ups[].offer of the balance); leave out to fund what the "
+        "slots still need.",
+    )
+
+    class Meta:
+        ref_name = "MoneyFundingStartInput"
+
+
+class FundingOut(serializers.ModelSerializer):
+    """A payment into a campaign's escrow through Stripe Checkout."""
+
+    status = StatusField("MoneyFundingStatusEnum", CampaignFunding.Status.choices)
+    total = serializers.DecimalField(**MONEY)
+
+    class Meta:
+        model = CampaignFunding
+        fields = [
+            "id",
+            "campaign",
+            "status",
+            "escrow_amount",
+            "fee_amount",
+            "total",
+            "currency",
+            "checkout_url",
+            "created_at",
+        ]
+        read_only_fields = fields
+        ref_name = "MoneyFunding"
 
 
 class EarningsOut(serializers.Serializer):

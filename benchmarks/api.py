@@ -10,7 +10,8 @@ and drives it with wrk (50 connections, 20 s) twice:
    pagination with a count, serializers, nested niches, causes and deliverables);
 2. a baseline view returning the same 50 rows' plain columns through `.values()` and JsonResponse.
 Last line: api: rps=… p99_ms=… baseline_rps=… ratio=… errors=0 (target: ratio ≥ 0.5, errors=0).
-Needs wrk (apt-get install wrk).
+Needs wrk: installed with apt-get when run as root (as `make test` installs Chromium), otherwise it
+prints the command to run.
 """
 
 import argparse
@@ -111,10 +112,28 @@ def wrk(url: str, seconds: int, connections: int, headers: dict[str, str]) -> tu
     return rps, float(p99.group(1)) * scale, errors
 
 
+INSTALL_WRK = "sudo apt-get update && sudo apt-get install -y wrk"
+
+
+def ensure_wrk() -> None:
+    """Install wrk the way `make test` installs Chromium: with apt-get when we may, else say how."""
+    if shutil.which("wrk"):
+        return
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        print("Installing wrk with apt-get")
+        apt = ["apt-get", "-o", "DPkg::Lock::Timeout=600", "-qq"]  # wait for another apt run to finish
+        quiet = {"env": os.environ | {"DEBIAN_FRONTEND": "noninteractive"}, "stdout": subprocess.DEVNULL}
+        subprocess.run([*apt, "update"], check=False, **quiet)
+        subprocess.run([*apt, "install", "-y", "wrk"], check=False, **quiet)
+    if shutil.which("wrk") is None:
+        sys.exit(
+            f"benchmarks/api.py needs wrk, which could not be installed here. Install it with:\n  {INSTALL_WRK}"
+        )
+
+
 def main() -> None:
     args = parse_args()
-    if shutil.which("wrk") is None:
-        sys.exit("benchmarks/api.py needs wrk: apt-get install wrk")
+    ensure_wrk()
     admin_url, bench_url = database_urls(args.database)
     recreate_database(admin_url, args.database)
     env = os.environ | {

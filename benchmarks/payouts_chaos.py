@@ -80,6 +80,7 @@ def seed(count: int, emulator_url: str):
     from campaigns.services.collaborations import collaboration_open
     from creators.models import CreatorProfile, Platform, SocialAccount, Tier
     from marketplace.models import User
+    from marketplace.permissions import PAYOUT_REVIEWERS, grant_staff_roles
     from payments import gateway
     from payments.models import ConnectedAccount, Payout
     from payments.services.escrow import collaboration_payable, funding_record_paid
@@ -88,6 +89,7 @@ def seed(count: int, emulator_url: str):
     reviewer = User.objects.create_user(
         email="reviewer@chaos.example", full_name="Chaos Reviewer", is_staff=True
     )
+    grant_staff_roles(reviewer, PAYOUT_REVIEWERS)  # approving payouts is a role, not is_staff
     organization = Organization.objects.create(
         kind=Organization.Kind.BRAND, name="Chaos Kopi", slug="chaos-kopi", created_by=manager
     )

@@ -2,18 +2,26 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from marketplace.admin import ServiceOwnedAdmin
 from marketplace.errors import DomainError
 
 from . import services
 from .models import Membership, Organization, OrgInvitation, VerificationRequest
 
+# Members and roles decide who may fund campaigns, accept fees and manage API keys: they change only
+# through the members page (brands.services), which checks the last owner rule and audits.
+MEMBERSHIP_READONLY = ["organization", "user", "role", "created_at"]
+
 
 class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 0
-    raw_id_fields = ["user"]
     fields = ["user", "role", "created_at"]
-    readonly_fields = ["created_at"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Organization)
@@ -28,14 +36,18 @@ class OrganizationAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     inlines = [MembershipInline]
 
+    def has_delete_permission(self, request, obj=None):
+        # Deleting would take its campaigns, escrow and payouts with it.
+        return False
+
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(ServiceOwnedAdmin):
     list_display = ["user", "organization", "role", "created_at"]
     list_filter = ["role", "organization__kind"]
     search_fields = ["user__email", "user__full_name", "organization__name"]
     list_select_related = ["user", "organization"]
-    raw_id_fields = ["user", "organization"]
+    readonly_fields = MEMBERSHIP_READONLY
 
 
 @admin.register(OrgInvitation)

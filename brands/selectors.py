@@ -9,6 +9,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from marketplace import permissions as staff_permissions
+
 from .models import Membership, Organization, OrgInvitation, VerificationRequest
 
 STAFF_RECENT_LIMIT = 5
@@ -63,11 +65,72 @@ def org_dashboard(*, user) -> dict[str, Any]:
     }
 
 
+def org_work_waiting(*, user) -> list[Any]:
+    """Campaigns of the organizations the user runs (owner or manager) with work waiting for them:
+    applicants to review, counter-offers to answer, drafts to review, posts to confirm.
+
+    One query, whatever the number of organizations and campaigns.
+    """
+    from campaigns.models import Application, Campaign, Collaboration, CollaborationDeliverable, Invitation
+
+    if user is None or not user.is_authenticated:
+        return []
+    D = CollaborationDeliverable.Status
+    live = CollaborationDeliverable.objects.filter(
+        collaboration__campaign=OuterRef("pk"), collaboration__status__in=Collaboration.LIVE
+    )
+
+    def counted(queryset: QuerySet, group: str = "campaign") -> Coalesce:
+        rows = queryset.order_by().values(group).annotate(n=Count("pk")).values("n")
+        return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
+
+    return list(
+        Campaign.objects.filter(
+            organization__memberships__user=user,
+            organization__memberships__role__in=(Membership.Role.OWNER, Membership.Role.MANAGER),
+        )
+        .annotate(
+            applicants_waiting=counted(
+                Application.objects.filter(campaign=OuterRef("pk"), status__in=Application.OPEN)
+            ),
+            counters_waiting=counted(
+                Invitation.objects.filter(
+                    campaign=OuterRef("pk"),
+                    status=Invitation.Status.COUNTERED,
+                    expires_at__gt=timezone.now(),
+                )
+            ),
+            drafts_waiting=counted(live.filter(status=D.SUBMITTED), "collaboration__campaign"),
+            posts_waiting=counted(live.filter(status=D.PUBLISHED), "collaboration__campaign"),
+        )
+        .filter(
+            Q(applicants_waiting__gt=0)
+            | Q(counters_waiting__gt=0)
+            | Q(drafts_waiting__gt=0)
+            | Q(posts_waiting__gt=0)
+        )
+        .select_related("organization")
+        .order_by("organization__name", "organization_id", "-created_at", "-pk")
+    )
+
+
 def staff_dashboard() -> dict[str, Any]:
+    """What waits for Kolabo staff: payouts to review or resolve, open disputes, verification
+    requests; with the platform's size. A fixed number of queries."""
+    from campaigns.models import Dispute
+    from payments.models import Payout
+
+    payouts = Payout.objects.aggregate(
+        to_review=Count("pk", filter=Q(status__in=Payout.REVIEWABLE)),
+        failed=Count("pk", filter=Q(status=Payout.Status.FAILED)),
+    )
     return {
         "pending_verifications": VerificationRequest.objects.filter(
             status=VerificationRequest.Status.PENDING
         ).count(),
+        "payouts_to_review": payouts["to_review"],
+        "payouts_failed": payouts["failed"],
+        "open_disputes": Dispute.objects.filter(status=Dispute.Status.OPEN).count(),
         "organizations": Organization.objects.count(),
         "users": get_user_model().objects.count(),
         "recent_verifications": list(verification_queue()[:STAFF_RECENT_LIMIT]),
@@ -156,7 +219,7 @@ def verification_recent_decisions(*, limit: int = 20) -> list[VerificationReques
 
 def verification_request_for_staff(*, user, pk: int) -> VerificationRequest:
     """Staff only; anyone else gets a 404 so the queue's existence is not revealed."""
-    if user is None or not user.is_authenticated or not user.is_staff:
+    if not staff_permissions.can_review_verifications(user):
         raise Http404
     return get_object_or_404(VerificationRequest.objects.select_related("organization"), pk=pk)
 

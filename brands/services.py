@@ -19,6 +19,7 @@ from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
 
 from creators.models import Cause
+from marketplace import permissions as staff_permissions
 from marketplace.errors import InvalidTransition, PermissionDeniedError, ValidationFailed
 from marketplace.models import User
 from marketplace.services import absolute_url, audit_record
@@ -500,7 +501,7 @@ def verification_request_submit(
 def _lock_for_review(
     *, request: VerificationRequest, by_user: User
 ) -> tuple[Organization, VerificationRequest]:
-    if not by_user.is_staff:
+    if not staff_permissions.can_review_verifications(by_user):
         raise PermissionDeniedError(_("Only Kolabo staff can review verification requests."))
     organization = _lock_org(request.organization)
     request = (

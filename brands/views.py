@@ -3,7 +3,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.forms import Form
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.formats import date_format
@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from campaigns.services.conversation import organization_rating_summary
+from marketplace import permissions as staff_permissions
+from marketplace.decorators import staff_page
 from marketplace.errors import DomainError, PermissionDeniedError
 
 from . import selectors, services
@@ -368,15 +370,13 @@ def _queue_page(request, *, failed_form=None, status=200):
     )
 
 
-@login_required
+@staff_page(staff_permissions.can_review_verifications)
 def verification_queue(request):
-    if not request.user.is_staff:
-        raise Http404
     return _queue_page(request)
 
 
-@login_required
 @require_POST
+@staff_page(staff_permissions.can_review_verifications)
 def verification_decide(request, pk):
     verification = selectors.verification_request_for_staff(user=request.user, pk=pk)
     form = VerificationDecisionForm(request.POST, prefix=f"r{pk}")

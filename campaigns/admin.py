@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from marketplace.admin import ReadOnlyAdmin
+from marketplace.admin import ReadOnlyAdmin, ServiceOwnedAdmin
 
 from .models import (
     Application,
@@ -21,6 +21,8 @@ from .models import (
 
 # Statuses move through services (locks, audit, notifications); the admin shows them read-only.
 STATUS_READONLY = ("status",)
+# Who is paid and how much is decided by services (frozen fees, escrow, ledger); the admin only shows it.
+CAMPAIGN_MONEY_READONLY = ("organization", "compensation", "currency", "fee_min", "fee_max", "slots")
 
 
 class DeliverableSpecInline(admin.TabularInline):
@@ -29,7 +31,7 @@ class DeliverableSpecInline(admin.TabularInline):
 
 
 @admin.register(Campaign)
-class CampaignAdmin(admin.ModelAdmin):
+class CampaignAdmin(ServiceOwnedAdmin):
     list_display = [
         "title",
         "organization",
@@ -44,11 +46,11 @@ class CampaignAdmin(admin.ModelAdmin):
     list_filter = ["status", "kind", "compensation", "currency", "usage_rights"]
     search_fields = ["title", "organization__name", "description"]
     list_select_related = ["organization"]
-    autocomplete_fields = ["organization"]
     raw_id_fields = ["created_by"]
     filter_horizontal = ["niches", "causes"]
     readonly_fields = [
         *STATUS_READONLY,
+        *CAMPAIGN_MONEY_READONLY,
         "published_at",
         "closed_at",
         "cancelled_at",
@@ -60,23 +62,39 @@ class CampaignAdmin(admin.ModelAdmin):
 
 
 @admin.register(Application)
-class ApplicationAdmin(admin.ModelAdmin):
+class ApplicationAdmin(ServiceOwnedAdmin):
     list_display = ["campaign", "creator", "status", "proposed_fee", "is_counter_offer", "created_at"]
     list_filter = ["status", "is_counter_offer"]
     search_fields = ["campaign__title", "creator__display_name", "creator__slug"]
     list_select_related = ["campaign", "creator"]
-    raw_id_fields = ["campaign", "creator", "decided_by"]
-    readonly_fields = [*STATUS_READONLY, "created_at", "decided_at"]
+    raw_id_fields = ["decided_by"]
+    readonly_fields = [
+        *STATUS_READONLY,
+        "campaign",
+        "creator",
+        "proposed_fee",
+        "is_counter_offer",
+        "created_at",
+        "decided_at",
+    ]
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
+class InvitationAdmin(ServiceOwnedAdmin):
     list_display = ["campaign", "creator", "status", "offered_fee", "counter_fee", "expires_at"]
     list_filter = ["status"]
     search_fields = ["campaign__title", "creator__display_name", "creator__slug"]
     list_select_related = ["campaign", "creator"]
-    raw_id_fields = ["campaign", "creator", "invited_by"]
-    readonly_fields = [*STATUS_READONLY, "created_at", "responded_at"]
+    raw_id_fields = ["invited_by"]
+    readonly_fields = [
+        *STATUS_READONLY,
+        "campaign",
+        "creator",
+        "offered_fee",
+        "counter_fee",
+        "created_at",
+        "responded_at",
+    ]
 
 
 @admin.register(InvitationBatch)
@@ -107,14 +125,20 @@ class CollaborationDeliverableInline(admin.TabularInline):
 
 
 @admin.register(Collaboration)
-class CollaborationAdmin(admin.ModelAdmin):
+class CollaborationAdmin(ServiceOwnedAdmin):
     list_display = ["campaign", "creator", "status", "fee", "currency", "due_date", "created_at"]
     list_filter = ["status", "source", "currency"]
     search_fields = ["campaign__title", "creator__display_name", "campaign__organization__name"]
     list_select_related = ["campaign", "creator"]
-    raw_id_fields = ["campaign", "creator", "application", "invitation", "accepted_by", "cancelled_by"]
     readonly_fields = [
         *STATUS_READONLY,
+        "campaign",
+        "creator",
+        "source",
+        "application",
+        "invitation",
+        "accepted_by",
+        "cancelled_by",
         "fee",
         "currency",
         "status_before_dispute",

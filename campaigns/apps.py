@@ -16,5 +16,6 @@ class CampaignsConfig(AppConfig):
 
 def _creators_changed(sender, profile_ids, **kwargs):
     from campaigns.tasks import creators_changed
+    from marketplace.queueing import enqueue
 
-    creators_changed.delay(profile_ids)
+    enqueue(creators_changed, profile_ids)

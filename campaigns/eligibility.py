@@ -1,19 +1,41 @@
-"""Does a creator fit a brief? Hard rules only (platform, followers, engagement, language, country),
-each explained in words. Ranking by fit is the matching issue's job."""
+"""Where a creator stands on a brief, in two separate answers.
+
+Eligibility: does the creator meet the brief's hard rules (platform, followers, engagement, language,
+country)? Each rule passes or fails, explained in words; failing one stops an application.
+Match: how well the creator suits the brief (niche, causes, audience, fee, track record), the
+0–100 match score of campaigns/matching.py with its top reasons. It informs, it never blocks: a
+creator can meet every rule and still be a weak match.
+"""
 
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
+from django.db.models import prefetch_related_objects
+from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django_countries import countries
 
 from campaigns.models import Campaign
 from creators.models import CreatorProfile, Platform, SocialAccount
 from creators.taxonomy import LANGUAGE_NAMES
 
+if TYPE_CHECKING:  # campaigns.matching imports this module
+    from campaigns.matching import Reliability
+
 # An audience country counts as targeted when it holds at least this share of the audience.
 AUDIENCE_COUNTRY_SHARE = Decimal("10")
+
+# Match scores (0–100) from these up read as a strong, then a fair match; below, a weak one. A
+# creator who shares none of the brief's niches loses its 25 niche points and, with the rest merely
+# neutral, lands near 50: weak.
+STRONG_MATCH = 70
+FAIR_MATCH = 55
+# How many reasons a match shows: the first ones, which are its heaviest components (niche first).
+MATCH_REASONS = 3
 
 
 @dataclass
@@ -187,3 +209,66 @@ def check_eligibility(*, campaign: Campaign, creator: CreatorProfile) -> Eligibi
                 )
             )
     return result
+
+
+@dataclass
+class Match:
+    """How well a creator suits a brief: the match score and the reasons that weigh most."""
+
+    score: int
+    reasons: list[str]
+
+    @property
+    def strength(self) -> str:
+        if self.score >= STRONG_MATCH:
+            return "strong"
+        return "fair" if self.score >= FAIR_MATCH else "weak"
+
+    @property
+    def label(self) -> str:
+        return {
+            "strong": pgettext("match", "Strong match"),
+            "fair": pgettext("match", "Fair match"),
+            "weak": pgettext("match", "Weak match"),
+        }[self.strength]
+
+
+@dataclass
+class MatchContext:
+    """What scoring one creator against many briefs shares: load it once per page."""
+
+    creator: CreatorProfile
+    reliability: "Reliability"
+    tier_medians: dict[str, float]
+    today: date
+
+
+def match_context(*, creator: CreatorProfile) -> MatchContext:
+    """Load what the match score reads about the creator, in a fixed number of queries."""
+    from campaigns.ranking import tier_medians
+    from campaigns.selectors import creator_reliability
+
+    prefetch_related_objects([creator], "niches", "causes", "rate_card")
+    return MatchContext(
+        creator=creator,
+        reliability=creator_reliability(creator_ids=[creator.pk])[creator.pk],
+        tier_medians=tier_medians(),
+        today=timezone.localdate(),
+    )
+
+
+def brief_match(*, campaign: Campaign, context: MatchContext, account: SocialAccount | None) -> Match:
+    """The creator's match with `campaign` (prefetch its niches, causes and deliverables for a list),
+    judged on `account`, the one eligibility chose (Eligibility.account)."""
+    from campaigns.matching import match_score
+
+    result = match_score(
+        campaign=campaign,
+        creator=context.creator,
+        account=account,
+        tier_medians=context.tier_medians,
+        reliability=context.reliability,
+        today=context.today,
+    )
+    reasons = [reason for reason in result.reasons if reason not in result.flags]
+    return Match(score=result.score, reasons=reasons[:MATCH_REASONS])

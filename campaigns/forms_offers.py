@@ -17,6 +17,7 @@ MAX_INVITE_LINES = 100
 FEE_FIELD = {"max_digits": 14, "decimal_places": 2, "min_value": 0}
 FEE_ERRORS = {"min_value": _("The fee cannot be negative.")}
 CREATOR_PATH_RE = re.compile(r"^/creators/(?P<slug>[-\w]+)/?$")
+VOLUNTEER_HINT = _("This is a volunteer brief: it pays no fee. Leave this empty.")
 
 
 class DomainErrorFormMixin:
@@ -57,9 +58,12 @@ class ApplicationForm(DomainErrorFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         field = self.fields["proposed_fee"]
         field.label = _("Your fee (%(currency)s)") % {"currency": campaign.currency}
-        field.help_text = " ".join(
-            [fee_hint(campaign), str(_("A fee outside it is sent as a counter-offer, marked as such."))]
-        )
+        if campaign.is_paid:
+            field.help_text = " ".join(
+                [fee_hint(campaign), str(_("A fee outside it is sent as a counter-offer, marked as such."))]
+            )
+        else:
+            field.help_text = VOLUNTEER_HINT
         if campaign.fee_max is not None or campaign.fee_min is not None:
             self.initial.setdefault(
                 "proposed_fee", campaign.fee_max if campaign.fee_max is not None else campaign.fee_min
@@ -181,7 +185,10 @@ class InviteForm(DomainErrorFormMixin, forms.Form):
         ) % {"limit": MAX_INVITE_LINES}
         field = self.fields["offered_fee"]
         field.label = _("Offered fee (%(currency)s)") % {"currency": campaign.currency}
-        field.help_text = " ".join([fee_hint(campaign), str(_("Leave empty to offer the brief's fee."))])
+        if campaign.is_paid:
+            field.help_text = " ".join([fee_hint(campaign), str(_("Leave empty to offer the brief's fee."))])
+        else:
+            field.help_text = VOLUNTEER_HINT
 
     def clean_creators(self) -> list[CreatorLine]:
         lines = list(

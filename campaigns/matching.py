@@ -17,6 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django_countries import countries
 
 from campaigns.eligibility import fits_follower_range, follower_range_text
@@ -325,7 +326,11 @@ def _reliability_reason(reliability: Reliability) -> str:
     parts = []
     if reliability.finished:
         parts.append(
-            _("completed %(completed)s of %(finished)s collaborations, %(on_time)s of %(delivered)s on time")
+            ngettext(
+                "completed %(completed)s of %(finished)s collaboration, %(on_time)s of %(delivered)s on time",
+                "completed %(completed)s of %(finished)s collaborations, %(on_time)s of %(delivered)s on time",
+                reliability.finished,
+            )
             % {
                 "completed": reliability.completed,
                 "finished": reliability.finished,
@@ -335,7 +340,11 @@ def _reliability_reason(reliability: Reliability) -> str:
         )
     if reliability.rating_count and reliability.rating_average is not None:
         parts.append(
-            _("rated %(average)s/5 from %(count)s reviews")
+            ngettext(
+                "rated %(average)s/5 from %(count)s review",
+                "rated %(average)s/5 from %(count)s reviews",
+                reliability.rating_count,
+            )
             % {
                 "average": number_format(
                     Decimal(str(reliability.rating_average)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)

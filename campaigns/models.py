@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from creators.models import DeliverableFormat, Platform
+from marketplace.private_files import private_storage
 
 CURRENCY_CODES = [code for code, _label in settings.CURRENCIES]
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -575,7 +576,8 @@ class Submission(models.Model):
     round = models.PositiveSmallIntegerField(_("round"))
     link = models.URLField(_("draft link"), max_length=500, blank=True)
     caption = models.TextField(_("caption"), max_length=5000, blank=True)
-    file = models.FileField(_("file"), upload_to="submissions/%Y/%m/", blank=True)
+    # Private: never under MEDIA_URL, opened only through the workspace's permission check.
+    file = models.FileField(_("file"), upload_to="submissions/%Y/%m/", storage=private_storage, blank=True)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -214,11 +214,12 @@ def recommendations_mark_stale() -> bool:
     run schedules the next one.
     """
     from campaigns.tasks import recommendations_refresh_stale
+    from marketplace.queueing import enqueue_on_commit
 
     delay = settings.RECOMMENDATIONS_DEBOUNCE_SECONDS
     if not cache.add(STALE_KEY, 1, timeout=delay * 10):
         return False
-    transaction.on_commit(lambda: recommendations_refresh_stale.apply_async(countdown=delay))
+    enqueue_on_commit(recommendations_refresh_stale, countdown=delay)
     return True
 
 
@@ -346,7 +347,7 @@ def recommendations_invite_top(
 ):
     """Invite the first `count` recommended creators, in rank order, as one bulk invitation batch
     (which skips anyone already invited, so sending it twice invites nobody twice)."""
-    from django.utils.translation import gettext as _
+    from django.utils.translation import ngettext
 
     from campaigns.services.invitation_batches import invitation_batch_start
     from marketplace.errors import ValidationFailed
@@ -354,7 +355,11 @@ def recommendations_invite_top(
     ranked = list(campaign.recommendations.order_by("rank").values_list("creator_id", flat=True))
     if not 1 <= count <= len(ranked):
         raise ValidationFailed(
-            _("This campaign has %(available)s recommendations; ask for at most that many.")
+            ngettext(
+                "This campaign has %(available)s recommendation; ask for at most that many.",
+                "This campaign has %(available)s recommendations; ask for at most that many.",
+                len(ranked),
+            )
             % {"available": len(ranked)},
             field="count",
         )

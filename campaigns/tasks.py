@@ -68,6 +68,14 @@ def invitation_batch_run(self, batch_id: int) -> str:
         raise self.retry(exc=error, countdown=min(60 * 2**self.request.retries, 900)) from error
 
 
+@shared_task(name="campaigns.invitation_batches_requeue_stuck")
+def invitation_batches_requeue_stuck() -> int:
+    """Beat: bulk invitations whose run was lost (broker down, worker gone) are queued again."""
+    from campaigns.services.sweeps import invitation_batches_requeue_stuck as sweep
+
+    return sweep()
+
+
 # Matching: features and recommendations. Each run recomputes from the database, so a retry or a
 # duplicate delivery stores the same rows.
 

@@ -33,6 +33,10 @@ class ReadOnlyMixin:
     def has_change_permission(self, request, obj=None):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        # A profile is who gets paid; removing it (or its rows) belongs to the creator's own flows.
+        return False
+
 
 class SocialAccountInline(ReadOnlyMixin, admin.TabularInline):
     model = SocialAccount

@@ -12,6 +12,12 @@ columns added later (KEPT_WHEN_ABSENT) leaves that value as it is.
 An organization may only update creators its own roster import created and who have not claimed
 their account yet (no usable password, never logged in): once a creator claims the account, the
 creator owns it.
+
+The report never tells whether an email has a Kolabo account (anyone's, staff included): a line
+whose email belongs to an account the organization does not manage reads exactly like a line that
+was imported (counted as created), changes nothing, and the account's owner is told by email that
+the organization listed them. Its handle is checked as for a new creator, so the pair cannot tell
+either.
 """
 
 import csv
@@ -119,6 +125,8 @@ EXAMPLE = {
     "bio": "Home cooking from Jakarta with less waste: recipes for leftovers and market finds.",
 }
 CREATED_ACTION = "roster.creator_created"
+# An import named an account the organization does not manage (see _listed_write).
+LISTED_ACTION = "roster.creator_listed"
 
 
 class RosterFileError(ValidationFailed):
@@ -381,11 +389,14 @@ def _comparable(profile: dict[str, Any]) -> dict[str, Any]:
 
 def _validate_rows(
     rows: list[RosterRow], *, organization: Organization
-) -> tuple[list[_CleanRow], list[RowError], dict[str, User], dict[tuple[str, str], SocialAccount]]:
+) -> tuple[
+    list[_CleanRow], list[RowError], dict[str, User], dict[tuple[str, str], SocialAccount], list[_CleanRow]
+]:
     """Clean every row and check it against the database.
 
-    Returns the good rows, the errors, and the existing users and accounts the good rows name, all
-    fetched in a few queries whatever the number of rows.
+    Returns the good rows, the errors, the existing users and accounts the good rows name, all
+    fetched in a few queries whatever the number of rows, and the "listed" rows: good rows whose
+    email belongs to an account the organization does not manage (never written, never reported).
     """
     niches_by_slug = {niche.slug: niche for niche in Niche.objects.all()}
     causes_by_slug = {cause.slug: cause for cause in Cause.objects.all()}
@@ -456,24 +467,16 @@ def _validate_rows(
         .order_by("pk")
     }
     checked: list[_CleanRow] = []
+    listed: list[_CleanRow] = []
     for row in good:
         user = users.get(row.email)
-        if user is not None and not (
+        foreign = user is not None and not (
             str(user.pk) in ours and not user.has_usable_password() and user.last_login is None
-        ):
-            errors.append(
-                RowError(
-                    row.line,
-                    "email",
-                    _(
-                        "A Kolabo account with this email already exists and its owner manages it. "
-                        "Ask the creator to add or update the account themselves."
-                    ),
-                )
-            )
-            continue
+        )
+        # Someone else's account is treated as no account at all, so the report cannot tell.
+        manageable = None if foreign else user
         account = accounts.get((row.social["platform"], row.social["handle"]))
-        if account is not None and (user is None or account.profile.user_id != user.pk):
+        if account is not None and (manageable is None or account.profile.user_id != manageable.pk):
             errors.append(
                 RowError(
                     row.line,
@@ -482,11 +485,67 @@ def _validate_rows(
                 )
             )
             continue
-        checked.append(row)
+        (listed if foreign else checked).append(row)
     errors.sort(
         key=lambda error: (error.line, COLUMNS.index(error.column) if error.column in COLUMNS else -1)
     )
-    return checked, errors, users, accounts
+    return checked, errors, users, accounts, listed
+
+
+def _listed_write(
+    listed: list[_CleanRow], *, users: dict[str, User], organization: Organization, by_user: User
+) -> tuple[int, int]:
+    """The lines naming accounts the organization does not manage: nothing about the account
+    changes. Counted as a new creator's lines would be (created the first time this organization
+    names the email, updated after), so the report reads the same whether or not the account
+    existed; the owner is emailed the first time. Returns (created, updated)."""
+    from django.conf import settings
+    from django.core.mail import send_mail
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    if not listed:
+        return 0, 0
+    emails = sorted({row.email for row in listed})
+    before = set(
+        AuditEvent.objects.filter(
+            action=LISTED_ACTION,
+            target_id__in=[str(users[email].pk) for email in emails],
+            data__organization=organization.pk,
+        ).values_list("target_id", flat=True)
+    )
+    updated = sum(1 for row in listed if str(users[row.email].pk) in before)
+    first_time = [users[email] for email in emails if str(users[email].pk) not in before]
+    user_type = ContentType.objects.get_for_model(User)
+    AuditEvent.objects.bulk_create(
+        AuditEvent(
+            actor=by_user,
+            action=LISTED_ACTION,
+            target_type=user_type,
+            target_id=str(user.pk),
+            data={"organization": organization.pk},
+        )
+        for user in first_time
+    )
+    messages = []
+    for user in first_time:
+        email = user.email
+        language = getattr(user, "preferred_language", "") or settings.LANGUAGE_CODE
+        with translation.override(language):
+            subject = settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + _(
+                "%(organization)s listed you in its roster"
+            ) % {"organization": organization.name}
+            body = render_to_string("roster/email/listed.txt", {"organization": organization, "user": user})
+        messages.append((subject, body, email))
+
+    def send():
+        for subject, body, email in messages:
+            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email])
+
+    if messages:
+        # robust: the import is committed; a mail outage must not undo it or fail the report.
+        transaction.on_commit(send, robust=True)
+    return len(listed) - updated, updated
 
 
 # --- 3. The service ----------------------------------------------------------------------------
@@ -505,7 +564,7 @@ def roster_import(
         raise PermissionDeniedError(_("Only owners and managers can import a roster."))
     rows = roster_parse(content)
     with transaction.atomic():
-        good, errors, users, accounts = _validate_rows(rows, organization=organization)
+        good, errors, users, accounts, listed = _validate_rows(rows, organization=organization)
         result = RosterResult(total=len(rows), errors=errors)
         bad_lines = {error.line for error in errors}
         result.skipped = len(bad_lines)
@@ -515,7 +574,13 @@ def roster_import(
         result.created, result.updated = _write(
             good, users=users, accounts=accounts, organization=organization, by_user=by_user
         )
-        result.written = bool(good)
+        # Counted like a new creator's lines: the report must not tell that the account exists.
+        listed_created, listed_updated = _listed_write(
+            listed, users=users, organization=organization, by_user=by_user
+        )
+        result.created += listed_created
+        result.updated += listed_updated
+        result.written = bool(good or listed)
         if result.written:
             audit_record(
                 actor=by_user,
@@ -735,8 +800,9 @@ def roster_import_job_start(
 
 def _queue_roster_import(job_id: int) -> None:
     from creators.tasks import roster_import_run
+    from marketplace.queueing import enqueue
 
-    roster_import_run.delay(job_id)
+    enqueue(roster_import_run, job_id)
 
 
 def roster_import_job_run(*, job_id: int) -> str:

@@ -16,6 +16,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django_countries import countries
 
+from marketplace import permissions as staff_permissions
 from marketplace.errors import PermissionDeniedError, ValidationFailed
 from marketplace.models import User
 from marketplace.services import audit_record
@@ -534,7 +535,7 @@ def social_account_set_verified(
     *, account: SocialAccount, actor: User, verified: bool, reason: str = ""
 ) -> SocialAccount:
     """Staff only: mark that Kolabo checked the account belongs to the creator and its numbers hold up."""
-    if not actor.is_staff:
+    if not staff_permissions.is_staff_member(actor):
         raise PermissionDeniedError(_("Only Kolabo staff can verify social accounts."))
     account = SocialAccount.objects.select_for_update().get(pk=account.pk)
     if account.verified == verified:

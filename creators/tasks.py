@@ -9,3 +9,11 @@ def roster_import_run(job_id: int) -> str:
     from creators.roster import roster_import_job_run
 
     return roster_import_job_run(job_id=job_id)
+
+
+@shared_task(name="creators.roster_import_jobs_requeue")
+def roster_import_jobs_requeue() -> int:
+    """Beat: import jobs whose task a broker outage lost are queued again."""
+    from creators.sweeps import roster_import_jobs_requeue as sweep
+
+    return sweep()

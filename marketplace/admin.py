@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from .models import AuditEvent, Notification, User
+from .services import audit_record
 
 
 @admin.register(User)
@@ -24,6 +25,42 @@ class UserAdmin(DjangoUserAdmin):
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["email", "full_name", "password1", "password2"]}),
     ]
+
+    def save_related(self, request, form, formsets, change):
+        # Staff roles are groups (marketplace/permissions.py): who granted or removed one is audited.
+        user = form.instance
+        before = set(user.groups.values_list("name", flat=True)) if change else set()
+        before_flags = (
+            (form.initial.get("is_staff"), form.initial.get("is_superuser")) if change else (None, None)
+        )
+        super().save_related(request, form, formsets, change)
+        after = set(user.groups.values_list("name", flat=True))
+        if before != after or (change and before_flags != (user.is_staff, user.is_superuser)):
+            audit_record(
+                actor=request.user,
+                action="user.staff_access_changed",
+                target=user,
+                data={
+                    "groups_added": sorted(after - before),
+                    "groups_removed": sorted(before - after),
+                    "is_staff": user.is_staff,
+                    "is_superuser": user.is_superuser,
+                },
+            )
+
+
+class ServiceOwnedAdmin(admin.ModelAdmin):
+    """Rows that decide who is paid or how much: services create and remove them (locked, audited).
+
+    The admin may browse them and edit harmless fields; the money fields are listed in each
+    subclass's `readonly_fields`, so a POST that changes them is ignored.
+    """
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -56,6 +56,12 @@ class User(AbstractUser):
         verbose_name = _("user")
         verbose_name_plural = _("users")
         ordering = ["email"]
+        # Staff roles (marketplace/permissions.py); groups carrying them come from migration 0003.
+        permissions = [
+            ("review_payouts", _("Can review payouts (payout reviewer)")),
+            ("review_verifications", _("Can review organization verifications (verification reviewer)")),
+            ("handle_disputes", _("Can settle collaboration disputes (dispute handler)")),
+        ]
 
     def __str__(self):
         return self.full_name or self.email

@@ -1,3 +1,4 @@
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -46,7 +47,8 @@ def notify(
     """Record a notification once per `dedupe_key` and email it after commit.
 
     Calling it again with the same key (a retried task, a double submit) changes nothing and
-    sends nothing: the email task itself also checks `emailed_at` under a lock.
+    sends nothing: the email task itself also checks `emailed_at` under a lock. `email=False`
+    only skips queueing now; notification_emails_requeue still emails it if nobody did.
     """
     if kind not in KINDS:
         raise ValueError(f"Unknown notification kind {kind!r}: register it in the app's notifications module")
@@ -55,9 +57,10 @@ def notify(
         defaults={"recipient": recipient, "kind": kind, "params": params or {}, "url": url},
     )
     if created and email:
+        from .queueing import enqueue_on_commit
         from .tasks import notification_email_send
 
-        transaction.on_commit(lambda: notification_email_send.delay(notification.pk))
+        enqueue_on_commit(notification_email_send, notification.pk)
     return notification
 
 
@@ -91,6 +94,33 @@ def notification_email_send(*, notification_id: int) -> bool:
         notification.emailed_at = timezone.now()
         notification.save(update_fields=["emailed_at"])
         return True
+
+
+# Older unsent notifications are stale news: the in-app list still shows them.
+EMAIL_RESEND_WINDOW = timedelta(days=2)
+
+
+def notification_emails_requeue(*, now=None) -> int:
+    """Beat: emails whose task never ran (the broker was down) are queued again; returns how many.
+
+    Safe beside a late delivery of the original task: the sender checks `emailed_at` under a lock.
+    """
+    from .queueing import enqueue_each
+    from .tasks import notification_email_send as task
+
+    now = now or timezone.now()
+    ids = list(
+        Notification.objects.filter(
+            emailed_at__isnull=True,
+            created_at__lt=now - timedelta(seconds=settings.QUEUE_SWEEP_GRACE_SECONDS),
+            created_at__gte=now - EMAIL_RESEND_WINDOW,
+            recipient__is_active=True,
+        )
+        .exclude(recipient__email="")
+        .order_by("pk")
+        .values_list("pk", flat=True)[:500]
+    )
+    return enqueue_each(task, ids)
 
 
 def notification_mark_read(*, notification: Notification) -> Notification:

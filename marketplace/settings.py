@@ -4,11 +4,15 @@ With no environment at all this is the embedded default: SQLite, eager Celery,
 console email and a local-memory cache, so `make run` works offline.
 """
 
+import ipaddress
 import os
 from decimal import Decimal
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
+from csp import constants as csp_constants
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -18,6 +22,33 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DJANGO_ENV = env.str("DJANGO_ENV", default="development")
 PRODUCTION = DJANGO_ENV == "production"
+
+
+def _production_value(
+    name: str, *, default: str = "", refused: tuple[str, ...] = (), public_url: bool = False
+) -> str:
+    """A variable production cannot run without: set, not a development default, and for URLs an
+    address outside this machine. Anything else stops the start with a message naming it."""
+    value = env.str(name, default="").strip() or default
+    if not value:
+        raise ImproperlyConfigured(f"{name} must be set when DJANGO_ENV=production.")
+    if value in refused:
+        raise ImproperlyConfigured(
+            f"{name} is the local emulator's value; set the real one when DJANGO_ENV=production."
+        )
+    if public_url:
+        parts = urlsplit(value)
+        host = (parts.hostname or "").lower()
+        try:
+            local = ipaddress.ip_address(host).is_loopback or ipaddress.ip_address(host).is_unspecified
+        except ValueError:
+            local = host == "localhost" or host.endswith(".localhost")
+        if parts.scheme not in ("http", "https") or not host:
+            raise ImproperlyConfigured(f"{name} must be a URL such as https://example.org, not {value!r}.")
+        if local:
+            raise ImproperlyConfigured(f"{name} points at this machine ({value}); set the public URL.")
+    return value
+
 
 if PRODUCTION:
     SECRET_KEY = env.str("DJANGO_SECRET_KEY")
@@ -30,7 +61,13 @@ ALLOWED_HOSTS = env.list(
     "DJANGO_ALLOWED_HOSTS", default=[] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"]
 )
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# Where emails and tasks link to (no request to build it from); `make run` sets it from HOST and PORT.
+if PRODUCTION:
+    SITE_URL = _production_value("SITE_URL", public_url=True)
+else:
+    SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# The name emails greet with (allauth's "Hello from …") and sign with.
+SITE_NAME = env.str("SITE_NAME", default="Kolabo")
 
 INSTALLED_APPS = [
     "marketplace",
@@ -38,7 +75,8 @@ INSTALLED_APPS = [
     "creators",
     "campaigns",
     "payments",
-    "django.contrib.admin",
+    # django.contrib.admin, with a site that asks staff for MFA (marketplace/admin_site.py).
+    "marketplace.admin_site.KolaboAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -60,6 +98,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "marketplace.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -109,6 +148,16 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # other threads, which cannot share an in-memory SQLite connection. One file per process,
     # so two test runs in one checkout do not drop each other's database.
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / f".test-db-{os.getpid()}.sqlite3")}
+    # Several writers at once (runserver's threads, the Stripe emulator's webhooks, eager tasks):
+    # WAL lets readers go on while one writes; IMMEDIATE takes the write lock at BEGIN, so two
+    # transactions never both read then fail to upgrade ("database is locked"), and the busy
+    # timeout makes the second writer wait its turn instead of failing at once.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": env.float("SQLITE_BUSY_TIMEOUT", default=20.0),
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -150,7 +199,12 @@ ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_SIGNUP_FORM_CLASS = "marketplace.forms.SignupForm"
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Kolabo] "
+ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
+# Client IPs for rate limits (marketplace/client_ip.py): REMOTE_ADDR unless the deployment says
+# which proxies to trust. Behind N proxies of ours set TRUSTED_PROXY_COUNT=N (the Nth address from
+# the right of X-Forwarded-For), or name a header the proxy overwrites (TRUSTED_CLIENT_IP_HEADER).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+TRUSTED_CLIENT_IP_HEADER = env.str("TRUSTED_CLIENT_IP_HEADER", default="")
 # allauth's rate limits live in the cache (Redis when configured).
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
@@ -186,8 +240,26 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+# Private files (drafts) live outside MEDIA_ROOT and have no URL: only permission-checked views
+# hand them out (marketplace/private_files.py), by streaming them or, in production, through the
+# web server: PRIVATE_MEDIA_SERVE = django | x-accel-redirect (nginx) | x-sendfile (Apache).
+PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=BASE_DIR / "private-media")
+PRIVATE_MEDIA_SERVE = env.str("PRIVATE_MEDIA_SERVE", default="django")
+# The nginx location marked `internal` whose alias is PRIVATE_MEDIA_ROOT (x-accel-redirect only).
+PRIVATE_MEDIA_INTERNAL_PREFIX = env.str("PRIVATE_MEDIA_INTERNAL_PREFIX", default="/private-media/")
+if PRIVATE_MEDIA_SERVE not in ("django", "x-accel-redirect", "x-sendfile"):
+    raise ImproperlyConfigured(
+        f"PRIVATE_MEDIA_SERVE must be django, x-accel-redirect or x-sendfile, not {PRIVATE_MEDIA_SERVE!r}."
+    )
+_media, _private = Path(MEDIA_ROOT).resolve(), Path(PRIVATE_MEDIA_ROOT).resolve()
+if _private == _media or _media in _private.parents:
+    raise ImproperlyConfigured(
+        "PRIVATE_MEDIA_ROOT must not be inside MEDIA_ROOT: whatever serves /media/ would serve "
+        "private files too."
+    )
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {"BACKEND": "marketplace.private_files.PrivateFileSystemStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if PRODUCTION
@@ -207,8 +279,20 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
-# Must outlast the longest task and countdown, or Redis redelivers a running task.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
+# A broker that is down must fail a send within seconds (one retry, short socket timeouts): the
+# request answers normally and a beat sweep queues the committed work later (marketplace/queueing.py).
+BROKER_SEND_TIMEOUT = env.float("CELERY_BROKER_TIMEOUT", default=2.0)
+CELERY_BROKER_CONNECTION_TIMEOUT = BROKER_SEND_TIMEOUT
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # Must outlast the longest task and countdown, or Redis redelivers a running task.
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+    "socket_connect_timeout": BROKER_SEND_TIMEOUT,
+    "socket_timeout": BROKER_SEND_TIMEOUT,
+    "max_retries": 1,
+}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
+# Work queued on commit that has not started after this long is queued again by the beat sweeps.
+QUEUE_SWEEP_GRACE_SECONDS = env.int("QUEUE_SWEEP_GRACE_SECONDS", default=120)
 CELERY_RESULT_EXPIRES = 86400
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
@@ -226,6 +310,12 @@ CELERY_BEAT_SCHEDULE = {
     },
     "payouts-reconcile-stale": {"task": "payments.payouts_reconcile_stale", "schedule": 5 * 60},
     "webhooks-deliveries-sweep": {"task": "webhooks.deliveries_sweep", "schedule": 60},
+    # Committed work whose task was lost while the broker was down (marketplace/queueing.py).
+    "payouts-requeue-approved": {"task": "payments.payouts_requeue_approved", "schedule": 2 * 60},
+    "refunds-requeue-pending": {"task": "payments.refunds_requeue_pending", "schedule": 5 * 60},
+    "notification-emails-requeue": {"task": "marketplace.notification_emails_requeue", "schedule": 5 * 60},
+    "invitation-batches-requeue": {"task": "campaigns.invitation_batches_requeue_stuck", "schedule": 5 * 60},
+    "roster-imports-requeue": {"task": "creators.roster_import_jobs_requeue", "schedule": 5 * 60},
     # Nightly: metrics age (authenticity freshness) and the platform's tier medians move daily.
     "match-features-refresh": {"task": "campaigns.match_features_refresh_all", "schedule": 24 * 60 * 60},
 }
@@ -255,6 +345,7 @@ API_SENSITIVE_LIMITS = {
     "invitations": (env.int("API_LIMIT_INVITATIONS", default=60), 3600),
     "applications": (env.int("API_LIMIT_APPLICATIONS", default=30), 3600),
     "payouts": (env.int("API_LIMIT_PAYOUTS", default=300), 3600),
+    "fundings": (env.int("API_LIMIT_FUNDINGS", default=60), 3600),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Kolabo partner API",
@@ -280,9 +371,16 @@ SPECTACULAR_SETTINGS = {
 
 # Stripe. With no key set, the app talks to the local emulator (python -m stripe_emulator), which
 # `make run` and the test session start; STRIPE_API_BASE points the official library at it.
-STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="sk_test_kolabo_emulator")
-STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="whsec_kolabo_emulator")
-STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="http://127.0.0.1:12111")
+# Production has no fallbacks: the emulator's keys are public, and 127.0.0.1 moves no money.
+_STRIPE_EMULATOR_KEYS = ("sk_test_kolabo_emulator", "whsec_kolabo_emulator")
+if PRODUCTION:
+    STRIPE_SECRET_KEY = _production_value("STRIPE_SECRET_KEY", refused=_STRIPE_EMULATOR_KEYS)
+    STRIPE_WEBHOOK_SECRET = _production_value("STRIPE_WEBHOOK_SECRET", refused=_STRIPE_EMULATOR_KEYS)
+    STRIPE_API_BASE = _production_value("STRIPE_API_BASE", default="https://api.stripe.com", public_url=True)
+else:
+    STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default=_STRIPE_EMULATOR_KEYS[0])
+    STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default=_STRIPE_EMULATOR_KEYS[1])
+    STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="http://127.0.0.1:12111")
 # Seconds before a Stripe call counts as timed out (its outcome is then unknown, not failed).
 STRIPE_TIMEOUT_SECONDS = env.float("STRIPE_TIMEOUT_SECONDS", default=20.0)
 
@@ -312,6 +410,20 @@ CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Content-Security-Policy (django-csp; the API docs' exception is in marketplace/csp.py). Everything
+# comes from our own origin (no CDN); inline scripts need the request's nonce. Pico CSS and the TOTP
+# QR code use data: images. No form-action: Checkout and Connect onboarding redirect off-site.
+# object-src falls back to 'self' (not 'none') so browsers' PDF viewers still open draft PDFs.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", csp_constants.NONCE],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)

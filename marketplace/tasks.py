@@ -18,3 +18,11 @@ def notification_email_send(notification_id: int) -> bool:
     from .services import notification_email_send as send
 
     return send(notification_id=notification_id)
+
+
+@shared_task(name="marketplace.notification_emails_requeue")
+def notification_emails_requeue() -> int:
+    """Beat: queue again the emails a broker outage kept from going out."""
+    from .services import notification_emails_requeue as sweep
+
+    return sweep()

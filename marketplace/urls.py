@@ -1,22 +1,19 @@
-from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
-from . import views
+from . import views, views_mfa
 
-# Admin logins go through allauth, so its rate limits and MFA apply there too.
+# admin.site is marketplace.admin_site.KolaboAdminSite: allauth login, MFA for every admin page.
 admin.autodiscover()
-admin.site.login = secure_admin_login(admin.site.login)
-admin.site.site_header = "Kolabo admin"
-admin.site.site_title = "Kolabo admin"
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
+    path("staff/two-factor/", views_mfa.staff_mfa_setup, name="staff_mfa_setup"),
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("notifications/", views.notification_list, name="notifications"),
     path("notifications/read-all/", views.notification_read_all, name="notifications_read_all"),
@@ -34,4 +31,10 @@ urlpatterns = [
 ]
 
 if settings.DEBUG:
+    # Public files only (logos): private files live in PRIVATE_MEDIA_ROOT, outside MEDIA_ROOT, and
+    # are served by views that check permissions (marketplace/private_files.py).
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+# Under /api/ an unknown path or a crash answers the API's one JSON error body; elsewhere the pages.
+handler404 = "api.errors.handler404"
+handler500 = "api.errors.handler500"

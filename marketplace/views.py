@@ -14,7 +14,7 @@ from brands import selectors as brand_selectors
 from campaigns import selectors as campaign_selectors
 from creators import selectors as creator_selectors
 
-from . import health, services
+from . import health, permissions, services
 from .models import Notification, User
 
 
@@ -38,6 +38,14 @@ def dashboard(request):
     staff = brand_selectors.staff_dashboard() if user.is_staff else None
     work = campaign_selectors.creator_work_summary(user=user) if creator else None
     org_campaigns = campaign_selectors.org_campaigns_panel(user=user) if orgs["memberships"] else []
+    orgs["work"] = brand_selectors.org_work_waiting(user=user) if orgs["memberships"] else []
+    if staff is not None:
+        # Each queue is listed to the staff who hold its role.
+        staff["roles"] = {
+            "payouts": permissions.can_review_payouts(user),
+            "disputes": permissions.can_handle_disputes(user),
+            "verifications": permissions.can_review_verifications(user),
+        }
     if creator is None and not orgs["memberships"] and staff is None:
         if user.signup_role == User.SignupRole.CREATOR:
             return redirect("creators:onboarding")

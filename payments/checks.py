@@ -2,7 +2,7 @@
 
 from collections.abc import Iterator
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Sum
 
 from payments import gateway
 from payments.models import Account, CampaignFunding, LedgerEntry, LedgerTransaction, Payout
@@ -55,7 +55,8 @@ def _payouts() -> Iterator[str]:
     reversed_ = set(
         LedgerTransaction.objects.filter(kind=Kind.PAYOUT_REVERSAL).values_list("reference", flat=True)
     )
-    for payout in Payout.objects.filter(Q(status=Payout.Status.PAID) | Q(status=Payout.Status.FAILED)):
+    settled = (Payout.Status.PAID, Payout.Status.FAILED, Payout.Status.CLOSED)
+    for payout in Payout.objects.filter(status__in=settled):
         key = f"{payout.pk}:{payout.attempt}"
         if payout.status == Payout.Status.PAID:
             if not payout.transfer_id:
@@ -63,7 +64,7 @@ def _payouts() -> Iterator[str]:
             if f"payout:{key}" not in sent or f"payout-reversal:{key}" in reversed_:
                 yield f"payout {payout.pk} is paid but the ledger does not show it sent"
         elif payout.attempt and f"payout-reversal:{key}" not in reversed_:
-            yield f"payout {payout.pk} failed but its ledger posting was not reversed"
+            yield f"payout {payout.pk} is {payout.status} but its ledger posting was not reversed"
 
 
 def _stripe() -> Iterator[str]:
@@ -87,7 +88,7 @@ def _stripe() -> Iterator[str]:
                 yield f"payout {payout.pk}: Stripe transfer is {match[0].amount} {match[0].currency}, expected {expected}"
             if len(transfers) > 1:
                 yield f"payout {payout.pk}: {len(transfers)} transfers at Stripe (duplicate payment)"
-        elif payout.status in (Payout.Status.FAILED, Payout.Status.REJECTED) and transfers:
+        elif payout.status in Payout.DEAD and transfers:
             yield f"payout {payout.pk} is {payout.status} but Stripe holds transfer {transfers[0].id}"
 
 

@@ -50,6 +50,16 @@ class PayoutHoldForm(forms.Form):
     )
 
 
+class PayoutCloseForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why it is closed"),
+        max_length=NOTE_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The creator reads this. The fee goes back to the campaign."),
+        error_messages={"required": _("Say why the payout is closed; the creator will read it.")},
+    )
+
+
 class PayoutIdsField(forms.Field):
     """The ids of the ticked checkboxes (name="payouts", one value each)."""
 

@@ -42,8 +42,34 @@ class GatewayError(Exception):
         self.code = code
 
 
+# Why Stripe refused a transfer, in Kolabo's terms (payments.models.Payout.FailureCode holds the same
+# values with their labels). People read what each means for them, never Stripe's own message.
+REASON_ACCOUNT_NOT_READY = "account_not_ready"  # the creator's account cannot receive payouts (yet)
+REASON_ACCOUNT_MISSING = "account_missing"  # Stripe does not know the destination account
+REASON_BALANCE_LOW = "balance_low"  # the platform's available balance is lower than the transfer
+REASON_UNKNOWN = "unknown"
+
+# Stripe error codes (docs.stripe.com/error-codes) behind each reason.
+_REASONS = {
+    "insufficient_capabilities_for_transfer": REASON_ACCOUNT_NOT_READY,
+    "transfers_not_allowed": REASON_ACCOUNT_NOT_READY,
+    "payouts_not_allowed": REASON_ACCOUNT_NOT_READY,
+    "account_closed": REASON_ACCOUNT_NOT_READY,
+    "capability_disabled": REASON_ACCOUNT_NOT_READY,
+    "balance_insufficient": REASON_BALANCE_LOW,
+    "insufficient_funds": REASON_BALANCE_LOW,
+    "resource_missing": REASON_ACCOUNT_MISSING,
+    "account_invalid": REASON_ACCOUNT_MISSING,
+}
+
+
 class Declined(GatewayError):
     """Stripe refused the request: nothing was done."""
+
+    @property
+    def reason(self) -> str:
+        """Kolabo's reason code for Stripe's error code (REASON_*)."""
+        return _REASONS.get(self.code, REASON_UNKNOWN)
 
 
 class Unclear(GatewayError):
@@ -267,6 +293,16 @@ def transfer_retrieve(transfer_id: str) -> Transfer:
     return _transfer(_call(lambda options: _client().v1.transfers.retrieve(transfer_id, options=options)))
 
 
+def payout_retrieve(payout_id: str, *, account: str) -> dict:
+    """A connected account's bank payout as Stripe has it now (a `payout.failed` event is only a trigger)."""
+    return _plain(
+        _call(
+            lambda options: _client().v1.payouts.retrieve(payout_id, options=options),
+            **_options(account=account),
+        )
+    )
+
+
 def transfers_for_group(transfer_group: str) -> list[Transfer]:
     """Every transfer Stripe holds for the group: how an unclear send is looked up."""
     listing = _call(_client().v1.transfers.list, {"transfer_group": transfer_group, "limit": 100})
@@ -278,6 +314,70 @@ def refund_create(
 ) -> dict:
     params = {"payment_intent": payment_intent, "amount": to_minor(amount, currency), "metadata": metadata}
     return _plain(_call(_client().v1.refunds.create, params, **_options(idempotency_key)))
+
+
+# Test mode only: money and ready accounts for the demo (payments.services.sandbox)
+
+
+def is_test_mode() -> bool:
+    """Test keys (and the local emulator's) never move real money."""
+    return settings.STRIPE_SECRET_KEY.startswith(("sk_test_", "rk_test_"))
+
+
+def _require_test_mode() -> None:
+    if not is_test_mode():
+        raise GatewayError("Refused: this only runs with a Stripe test-mode key, never a live one.")
+
+
+# Stripe's test card 4000000000000077: "the charge succeeds and funds are added directly to your
+# available balance, bypassing your pending balance" (docs.stripe.com/testing, "Available balance").
+BYPASS_PENDING_CARD = "pm_card_bypassPending"
+# A fixed acceptance time keeps a retried account creation identical under its idempotency key.
+SANDBOX_TOS_DATE = 1735689600  # 2025-01-01
+
+
+def sandbox_balance_top_up(
+    *, amount: Decimal, currency: str, metadata: dict[str, str], idempotency_key: str
+) -> dict:
+    """Put `amount` straight into the platform's available balance (test mode only)."""
+    _require_test_mode()
+    params = {
+        "amount": to_minor(amount, currency),
+        "currency": currency.lower(),
+        "payment_method": BYPASS_PENDING_CARD,
+        "payment_method_types": ["card"],
+        "confirm": True,
+        "description": "Kolabo test-mode top-up of the available balance",
+        "metadata": metadata,
+    }
+    return _plain(_call(_client().v1.payment_intents.create, params, **_options(idempotency_key)))
+
+
+def sandbox_account_create_ready(
+    *,
+    email: str,
+    country: str,
+    first_name: str,
+    last_name: str,
+    metadata: dict[str, str],
+    idempotency_key: str,
+) -> dict:
+    """A Custom connected account given every onboarding requirement with Stripe's test values, so it
+    can receive transfers at once (test mode only: real creators onboard through Express)."""
+    _require_test_mode()
+    params = {
+        "type": "custom",
+        "email": email,
+        "country": country,
+        "capabilities": {"transfers": {"requested": True}},
+        "business_type": "individual",
+        "business_profile": {"mcc": "7311", "url": "https://kolabo.example"},
+        "individual": {"first_name": first_name or "Demo", "last_name": last_name or "Creator"},
+        "external_account": "btok_us_verified",
+        "tos_acceptance": {"date": SANDBOX_TOS_DATE, "ip": "127.0.0.1"},
+        "metadata": metadata,
+    }
+    return _plain(_call(_client().v1.accounts.create, params, **_options(idempotency_key)))
 
 
 def balance() -> dict[str, Decimal]:

@@ -43,6 +43,7 @@ class LedgerTransaction(models.Model):
         PAYABLE = "payable", _("Fee owed to the creator")
         PAYOUT = "payout", _("Payout sent")
         PAYOUT_REVERSAL = "payout_reversal", _("Payout reversed")
+        PAYABLE_RETURNED = "payable_returned", _("Owed fee returned to the campaign")
         REFUND_DUE = "refund_due", _("Unspent escrow to refund")
         REFUND_PAID = "refund_paid", _("Refund paid")
 
@@ -235,8 +236,18 @@ class Payout(models.Model):
         PAID = "paid", pgettext_lazy("money", "Paid")
         FAILED = "failed", _("Failed")
         UNKNOWN = "unknown", _("Checking with Stripe")
+        CLOSED = "closed", _("Closed")
 
-    DEAD = (Status.REJECTED, Status.FAILED)
+    class FailureCode(models.TextChoices):
+        """Why a send failed, in Kolabo's terms (payments.gateway derives it from Stripe's code)."""
+
+        ACCOUNT_NOT_READY = "account_not_ready", _("The creator's Stripe account cannot receive payouts")
+        ACCOUNT_MISSING = "account_missing", _("The creator's Stripe account was not found")
+        BALANCE_LOW = "balance_low", _("Kolabo's available Stripe balance was too low")
+        REVERSED = "reversed", _("Stripe reversed the transfer")
+        UNKNOWN = "unknown", _("Stripe refused it for another reason")
+
+    DEAD = (Status.REJECTED, Status.FAILED, Status.CLOSED)
     REVIEWABLE = (Status.REQUESTED, Status.HELD)
 
     collaboration = models.ForeignKey(
@@ -257,7 +268,11 @@ class Payout(models.Model):
     attempt = models.PositiveSmallIntegerField(_("send attempts"), default=0)
     destination = models.CharField(_("Stripe account"), max_length=255, blank=True)
     transfer_id = models.CharField(_("Stripe transfer"), max_length=255, blank=True)
-    failure_reason = models.CharField(_("why it failed"), max_length=500, blank=True)
+    failure_code = models.CharField(
+        _("why it failed"), max_length=20, choices=FailureCode.choices, blank=True
+    )
+    # Stripe's own message: a technical detail for staff, never shown to the creator.
+    failure_reason = models.CharField(_("Stripe's message"), max_length=500, blank=True)
     review_note = models.CharField(_("review note"), max_length=500, blank=True)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -274,7 +289,7 @@ class Payout(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["collaboration"],
-                condition=~Q(status__in=["rejected", "failed"]),
+                condition=~Q(status__in=["rejected", "failed", "closed"]),
                 name="payments_payout_one_live_per_collaboration",
             ),
             models.CheckConstraint(condition=Q(amount__gt=0), name="payments_payout_amount_positive"),
@@ -293,6 +308,64 @@ class Payout(models.Model):
     @property
     def idempotency_key(self) -> str:
         return f"payout-{self.pk}-{self.attempt}"
+
+    @property
+    def failure_code_or_unknown(self) -> str:
+        return self.failure_code or self.FailureCode.UNKNOWN
+
+    @property
+    def creator_failure_message(self) -> str:
+        """What the creator reads about a failed payout: the cause in our words and the next step."""
+        return FAILURE_FOR_CREATOR[self.failure_code_or_unknown]
+
+    @property
+    def staff_failure_next_step(self) -> str:
+        return FAILURE_FOR_STAFF[self.failure_code_or_unknown]
+
+    @property
+    def creator_must_finish_setup(self) -> bool:
+        """The failure is fixed by the creator finishing (or redoing) their Stripe set-up."""
+        return self.status == self.Status.FAILED and self.failure_code in (
+            self.FailureCode.ACCOUNT_NOT_READY,
+            self.FailureCode.ACCOUNT_MISSING,
+        )
+
+
+_F = Payout.FailureCode
+FAILURE_FOR_CREATOR = {
+    _F.ACCOUNT_NOT_READY: _(
+        "Your Stripe account cannot receive payouts yet. Finish your Stripe set-up; Kolabo then sends "
+        "this payout again."
+    ),
+    _F.ACCOUNT_MISSING: _(
+        "We could not find your Stripe account. Set up payouts again; Kolabo then sends this payout again."
+    ),
+    _F.BALANCE_LOW: _(
+        "Kolabo could not send this payout because of a problem on our side. You do not need to do "
+        "anything: we will send it again."
+    ),
+    _F.REVERSED: _(
+        "Stripe took this payment back. Kolabo staff are looking into it and will contact you; the fee "
+        "is owed to you again."
+    ),
+    _F.UNKNOWN: _(
+        "Stripe did not accept this payout. Kolabo staff are looking into it; you do not need to do "
+        "anything yet."
+    ),
+}
+FAILURE_FOR_STAFF = {
+    _F.ACCOUNT_NOT_READY: _(
+        "The creator must finish their Stripe set-up. Retry once their account shows payouts enabled."
+    ),
+    _F.ACCOUNT_MISSING: _(
+        "Stripe does not know the creator's account. Ask them to set up payouts again, then retry."
+    ),
+    _F.BALANCE_LOW: _(
+        "Kolabo's available Stripe balance is lower than this payout. Top up the platform balance, then retry."
+    ),
+    _F.REVERSED: _("The transfer was reversed at Stripe. Find out why in Stripe, then retry or close."),
+    _F.UNKNOWN: _("Read Stripe's message below, fix the cause, then retry; or close the payout."),
+}
 
 
 class StripeEvent(models.Model):

@@ -13,7 +13,7 @@ from django.db.models import Count, QuerySet, Sum
 from campaigns.models import Campaign, CollaborationDeliverable
 from creators.models import CreatorProfile
 from marketplace.models import AuditEvent
-from payments.ledger import ZERO, campaign_totals, money
+from payments.ledger import ZERO, money
 from payments.models import Account, CampaignFunding, CampaignRefund, ConnectedAccount, LedgerEntry, Payout
 from payments.services import escrow
 
@@ -96,21 +96,25 @@ def creator_stripe_account(*, creator: CreatorProfile) -> ConnectedAccount | Non
 
 
 def campaign_spend(*, campaign: Campaign) -> dict[str, Any]:
-    """The campaign's money in its currency: ledger totals, what it still needs, the fee, and its
-    fundings and refunds."""
-    totals = campaign_totals(campaign_id=campaign.pk).get(campaign.currency)
-    if totals is None:
-        totals = dict.fromkeys(("funded", "available", "reserved", "owed", "paid", "refunded", "fees"), ZERO)
-    needed = escrow.funding_needed(campaign)
+    """The campaign's money in its currency: ledger totals, what it still needs (nothing once it is
+    closed or cancelled), payments being confirmed, offers that need a top-up, the fee, and its
+    fundings and refunds. 7 queries."""
+    state = escrow.funding_state(campaign)
+    needed = state.needed
     rate = escrow.fee_rate(campaign)
     fee_on_needed = money(needed * rate)
     return {
-        "totals": totals,
+        "totals": state.totals,
+        "processing": state.processing,
+        "fundable": state.fundable,
+        "open_slots": state.open_slots,
+        "brief_fee": state.brief_fee,
         "needed": needed,
         "fee_rate": rate,
         "fee_percent": format((rate * 100).normalize(), "f"),
         "fee_on_needed": fee_on_needed,
         "checkout_total": needed + fee_on_needed,
+        "top_ups": escrow.funding_top_ups(campaign, state=state),
         "fundings": list(
             CampaignFunding.objects.filter(campaign=campaign)
             .select_related("created_by")
@@ -121,11 +125,15 @@ def campaign_spend(*, campaign: Campaign) -> dict[str, Any]:
 
 
 def campaign_money_line(*, campaign: Campaign) -> dict[str, Any]:
-    """For the campaign page's "Money" line: funded and still needed, in the campaign currency."""
-    totals = campaign_totals(campaign_id=campaign.pk).get(campaign.currency, {})
+    """For the campaign page's "Money" line: funded, still needed (only while it can take money),
+    being confirmed, and how many offers need a top-up, in the campaign currency."""
+    state = escrow.funding_state(campaign)
     return {
-        "funded": totals.get("funded", ZERO),
-        "needed": escrow.funding_needed(campaign),
+        "funded": state.totals["funded"],
+        "needed": state.needed,
+        "processing": state.processing,
+        "fundable": state.fundable,
+        "top_ups": len(escrow.funding_top_ups(campaign, state=state)),
         "currency": campaign.currency,
         "is_paid": campaign.is_paid,
     }

@@ -46,3 +46,20 @@ def stripe_event_process(event_id: str) -> str:
     from payments.webhooks import stripe_event_process as process
 
     return process(event_id=event_id)
+
+
+# Beat sweeps: committed work whose task was lost to a broker outage is queued again.
+
+
+@shared_task(name="payments.payouts_requeue_approved")
+def payouts_requeue_approved() -> int:
+    from payments.services.sweeps import payouts_requeue_approved as sweep
+
+    return sweep()
+
+
+@shared_task(name="payments.refunds_requeue_pending")
+def refunds_requeue_pending() -> int:
+    from payments.services.sweeps import refunds_requeue_pending as sweep
+
+    return sweep()

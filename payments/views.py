@@ -24,9 +24,11 @@ logger = logging.getLogger(__name__)
 @csrf_exempt
 @require_POST
 def stripe_webhook(request):
-    """Verified over the raw body; 400 with no side effect when it does not verify."""
+    """Verified over the raw body; 400 with no side effect when it does not verify or is malformed."""
     try:
-        event = gateway.webhook_event(request.body, request.headers.get("Stripe-Signature", ""))
+        event = webhooks.stripe_event_verify(request.body, request.headers.get("Stripe-Signature", ""))
+    except webhooks.MalformedEvent:
+        return HttpResponseBadRequest("malformed event")
     except gateway.BadSignature:
         return HttpResponseBadRequest("invalid signature")
     stored, done = webhooks.stripe_event_store(event)
@@ -53,7 +55,10 @@ def funding_start(request, pk):
     campaign = _campaign(request, pk)
     try:
         funding = escrow.funding_start(
-            campaign=campaign, by_user=request.user, site_url=request.build_absolute_uri("/")
+            campaign=campaign,
+            by_user=request.user,
+            offer=request.POST.get("offer", "")[:50],
+            site_url=request.build_absolute_uri("/"),
         )
     except PermissionDeniedError as error:
         messages.error(request, error.message)
@@ -73,13 +78,25 @@ def funding_return(request, pk):
     session_id = request.GET.get("session_id", "")
     if session_id and session_id != funding.checkout_session_id:
         raise Http404
+    # Stripe sends the brand here as soon as the payment goes through, often before the webhook:
+    # ask Stripe, so the money page says "payment processing" instead of offering to pay again.
+    processing = escrow.funding_checkout_check(funding=funding)
     if funding.status == CampaignFunding.Status.PAID:
         messages.success(request, _("Payment received. The campaign's escrow is funded."))
-    else:
+    elif processing:
         messages.info(
             request,
             _(
-                "Stripe is confirming the payment; the escrow is credited as soon as it does. Reload in a moment."
+                "Payment processing: Stripe is confirming the payment; the escrow is credited as soon "
+                "as it does. Reload in a moment."
+            ),
+        )
+    else:
+        messages.warning(
+            request,
+            _(
+                "Stripe is confirming the payment, or it did not go through. If you left the checkout "
+                "before paying, continue the payment below."
             ),
         )
     return redirect("payments:campaign_spend", pk=funding.campaign_id)

@@ -14,18 +14,23 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from campaigns import selectors as campaign_selectors
-from campaigns.models import Campaign
+from marketplace import permissions as staff_permissions
 from marketplace.decorators import require_mfa
 from marketplace.errors import DomainError
 from marketplace.money import format_money
 from payments import selectors
-from payments.forms import PayoutBulkApproveForm, PayoutHoldForm, PayoutQueueFilterForm, PayoutRejectForm
+from payments.forms import (
+    PayoutBulkApproveForm,
+    PayoutCloseForm,
+    PayoutHoldForm,
+    PayoutQueueFilterForm,
+    PayoutRejectForm,
+)
 from payments.models import Payout
-from payments.services import payouts
+from payments.services import escrow, payouts
 
 QUEUE_PAGE_SIZE = 50
 EARNINGS_PAGE_SIZE = 50
-FUNDABLE = (Campaign.Status.DRAFT, Campaign.Status.PUBLISHED)
 
 
 def staff_only(view_func):
@@ -33,7 +38,7 @@ def staff_only(view_func):
 
     @wraps(view_func)
     def wrapper(request, *args, **kwargs):
-        if not request.user.is_staff:
+        if not staff_permissions.can_review_payouts(request.user):
             raise Http404
         return view_func(request, *args, **kwargs)
 
@@ -69,18 +74,17 @@ def earnings(request):
 @login_required
 def campaign_spend(request, pk):
     campaign, membership = campaign_selectors.campaign_for_member(user=request.user, pk=pk)
+    # A payment made at Stripe whose webhook has not arrived yet shows as processing, not as unpaid.
+    escrow.fundings_check_open(campaign=campaign)
     context = selectors.campaign_spend(campaign=campaign)
+    can_edit = membership.can_edit_org()
     context.update(
         {
             "campaign": campaign,
             "organization": campaign.organization,
             "membership": membership,
-            "can_fund": (
-                membership.can_edit_org()
-                and campaign.is_paid
-                and campaign.status in FUNDABLE
-                and context["needed"] > 0
-            ),
+            "can_fund": can_edit and context["fundable"] and context["needed"] > 0,
+            "can_top_up": can_edit and context["fundable"],
         }
     )
     return render(request, "payments/campaign_spend.html", context)
@@ -129,15 +133,33 @@ def payouts_bulk_approve(request):
     results = payouts.payouts_approve_many(payout_ids=ids, by_user=request.user)
     approved = [pk for pk, refusal in results.items() if not refusal]
     if approved:
-        messages.success(
-            request,
-            ngettext(
-                "%(count)s payout approved; its transfer is on its way.",
-                "%(count)s payouts approved; their transfers are on their way.",
-                len(approved),
+        # Sending may already have ended (tasks run inline in the default run): say what happened.
+        outcome = dict(Payout.objects.filter(pk__in=approved).values_list("pk", "status"))
+        paid = sum(1 for pk in approved if outcome.get(pk) == Payout.Status.PAID)
+        failed = [pk for pk in approved if outcome.get(pk) == Payout.Status.FAILED]
+        sending = len(approved) - paid - len(failed)
+        if paid:
+            messages.success(
+                request,
+                ngettext("%(count)s payout approved and paid.", "%(count)s payouts approved and paid.", paid)
+                % {"count": paid},
             )
-            % {"count": len(approved)},
-        )
+        if sending:
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)s payout approved; its transfer is being sent to Stripe.",
+                    "%(count)s payouts approved; their transfers are being sent to Stripe.",
+                    sending,
+                )
+                % {"count": sending},
+            )
+        for pk in failed:
+            messages.error(
+                request,
+                _("Payout #%(id)s was approved but Stripe did not accept it; open it to retry or close it.")
+                % {"id": pk},
+            )
     for pk, refusal in sorted(results.items()):
         if refusal:
             messages.error(
@@ -159,13 +181,13 @@ def payouts_bulk_approve(request):
 
 def _field_label(action: str, field: str | None) -> str:
     """The label a service error's field has on the review form, so staff see where to fix it."""
-    form_class = {"reject": PayoutRejectForm, "hold": PayoutHoldForm}.get(action)
+    form_class = {"reject": PayoutRejectForm, "hold": PayoutHoldForm, "close": PayoutCloseForm}.get(action)
     if not field or form_class is None or field not in form_class.base_fields:
         return field or ""
     return str(form_class.base_fields[field].label)
 
 
-def _detail_page(request, pk, *, reject_form=None, hold_form=None, status=200):
+def _detail_page(request, pk, *, reject_form=None, hold_form=None, close_form=None, status=200):
     evidence = selectors.payout_evidence(payout_id=pk)
     if evidence is None:
         raise Http404
@@ -173,8 +195,10 @@ def _detail_page(request, pk, *, reject_form=None, hold_form=None, status=200):
         {
             "reject_form": reject_form or PayoutRejectForm(),
             "hold_form": hold_form or PayoutHoldForm(),
+            "close_form": close_form or PayoutCloseForm(),
             "can_review": evidence["payout"].status in Payout.REVIEWABLE,
             "can_hold": evidence["payout"].status == Payout.Status.REQUESTED,
+            "can_resolve": evidence["payout"].status == Payout.Status.FAILED,
         }
     )
     return render(request, "payments/payout_detail.html", evidence, status=status)
@@ -192,14 +216,23 @@ def payout_detail(request, pk):
 @require_mfa
 @require_POST
 def payout_review(request, pk, action):
-    if action not in ("approve", "reject", "hold"):
+    if action not in ("approve", "reject", "hold", "retry", "close"):
         raise Http404
     payout = get_object_or_404(Payout.objects.select_related("creator"), pk=pk)
     amount = format_money(payout.amount, payout.currency)
     try:
-        if action == "approve":
-            payouts.payout_approve(payout=payout, by_user=request.user)
-            done = _("Approved: %(amount)s to %(creator)s is on its way.")
+        if action in ("approve", "retry"):
+            if action == "approve":
+                payouts.payout_approve(payout=payout, by_user=request.user)
+            else:
+                payouts.payout_retry(payout=payout, by_user=request.user)
+            return _after_sending(request, payout, amount)
+        elif action == "close":
+            form = PayoutCloseForm(request.POST)
+            if not form.is_valid():
+                return _detail_page(request, pk, close_form=form, status=400)
+            payouts.payout_close(payout=payout, by_user=request.user, reason=form.cleaned_data["reason"])
+            done = _("Closed: %(amount)s is no longer owed to %(creator)s and went back to the campaign.")
         elif action == "reject":
             form = PayoutRejectForm(request.POST)
             if not form.is_valid():
@@ -221,3 +254,27 @@ def payout_review(request, pk, action):
     else:
         messages.success(request, done % {"amount": amount, "creator": payout.creator.display_name})
     return redirect("payments:payout_detail", pk=pk)
+
+
+def _after_sending(request, payout: Payout, amount: str):
+    """Approving or retrying queues the transfer; when it already ran (tasks inline), say how it
+    ended, so a failed payout is never announced as on its way."""
+    payout.refresh_from_db(fields=["status", "failure_code"])
+    creator = payout.creator.display_name
+    if payout.status == Payout.Status.PAID:
+        messages.success(
+            request, _("Paid: %(amount)s was sent to %(creator)s.") % {"amount": amount, "creator": creator}
+        )
+    elif payout.status == Payout.Status.FAILED:
+        messages.error(
+            request,
+            _("Stripe did not accept the transfer: %(reason)s. %(next)s")
+            % {"reason": payout.get_failure_code_display(), "next": payout.staff_failure_next_step},
+        )
+    else:
+        messages.success(
+            request,
+            _("Approved: the transfer of %(amount)s to %(creator)s is being sent to Stripe.")
+            % {"amount": amount, "creator": creator},
+        )
+    return redirect("payments:payout_detail", pk=payout.pk)

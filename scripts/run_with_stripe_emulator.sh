@@ -1,28 +1,52 @@
 #!/usr/bin/env bash
 # `make run`: serve Kolabo with runserver. With no STRIPE_SECRET_KEY (environment or .env), start the
 # local Stripe emulator first on a free port, point the app at it with STRIPE_API_BASE and have it
-# post signed events to the app's webhook; stop it when runserver stops.
+# post signed events to the app's webhook. Either way, run the periodic chores beside it
+# (manage.py run_scheduler). Stop them when runserver stops.
 # Usage: scripts/run_with_stripe_emulator.sh PYTHON HOST PORT
 set -euo pipefail
 python=$1 host=$2 port=$3
 
-if [ -n "${STRIPE_SECRET_KEY:-}" ] || grep -Eqs '^[[:space:]]*STRIPE_SECRET_KEY=[^[:space:]#]' .env; then
-  echo "STRIPE_SECRET_KEY is set: the app talks to ${STRIPE_API_BASE:-its configured Stripe API base}"
-  exec "$python" manage.py runserver "$host:$port"
+# Emails link to SITE_URL: point it at this server unless the environment or .env chose one already.
+if [ -z "${SITE_URL:-}" ] && ! grep -Eqs '^[[:space:]]*SITE_URL=[^[:space:]#]' .env; then
+  site_host=$host
+  [ "$host" = "0.0.0.0" ] && site_host=127.0.0.1
+  export SITE_URL="http://$site_host:$port"
 fi
+echo "Links in emails point to ${SITE_URL:-the SITE_URL set in .env}"
 
 workdir=$(mktemp -d)
-emulator_pid=
+emulator_pid= scheduler_pid=
 cleanup() {
-  if [ -n "$emulator_pid" ]; then
-    kill "$emulator_pid" 2>/dev/null || true
-    wait "$emulator_pid" 2>/dev/null || true
-  fi
+  for pid in $scheduler_pid $emulator_pid; do
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
   rm -rf "$workdir"
 }
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
+
+# The periodic chores (webhook retries, auto-confirm, invitation expiry and reminders, the sweeps
+# that re-queue work a broker outage lost) run in-process beside runserver, with no Redis. With
+# REDIS_URL set, run `celery -A marketplace beat` and a worker instead.
+start_scheduler() {
+  if [ -n "${REDIS_URL:-}" ] || grep -Eqs '^[[:space:]]*REDIS_URL=[^[:space:]#]' .env; then
+    echo "REDIS_URL is set: run celery beat and a worker for the periodic chores"
+    return
+  fi
+  "$python" manage.py run_scheduler &
+  scheduler_pid=$!
+  echo "Periodic chores: manage.py run_scheduler (pid $scheduler_pid)"
+}
+
+if [ -n "${STRIPE_SECRET_KEY:-}" ] || grep -Eqs '^[[:space:]]*STRIPE_SECRET_KEY=[^[:space:]#]' .env; then
+  echo "STRIPE_SECRET_KEY is set: the app talks to ${STRIPE_API_BASE:-its configured Stripe API base}"
+  start_scheduler
+  "$python" manage.py runserver "$host:$port"
+  exit
+fi
 
 # runserver on 0.0.0.0 is still reached on loopback by the emulator's webhook posts.
 webhook_host=$host
@@ -41,4 +65,9 @@ done
 
 export STRIPE_API_BASE="http://127.0.0.1:$(cat "$workdir/port")"
 echo "Stripe: the local emulator at $STRIPE_API_BASE (set STRIPE_SECRET_KEY to use Stripe)"
+# The emulator starts empty, and the seed booked its money without Stripe: make the emulator hold
+# what the database says (platform balance, demo creators' accounts). Idempotent.
+"$python" manage.py demo_stripe_sync \
+  || echo "Warning: demo_stripe_sync failed; approving a demo payout may fail until it runs."
+start_scheduler
 "$python" manage.py runserver "$host:$port"

@@ -30,6 +30,15 @@ ONBOARDING_DUE = (
     "tos_acceptance.date",
     "tos_acceptance.ip",
 )
+# Stripe's test PaymentMethods (docs.stripe.com/testing) and where a confirmed payment's money lands:
+# 4000000000000077 (pm_card_bypassPending) "bypasses the pending balance" straight into the available
+# one, which is how a test platform funds transfers; ordinary cards settle into pending first.
+TEST_PAYMENT_METHODS = {
+    "pm_card_bypassPending": "available",
+    "pm_card_visa": "pending",
+    "pm_card_mastercard": "pending",
+    "pm_card_chargeDeclined": "declined",
+}
 ACCOUNT_LINK_TTL = 300  # seconds, as Stripe's account links
 CHECKOUT_TTL = 24 * 3600
 METADATA_LIMITS = (50, 40, 500)  # keys, key length, value length
@@ -250,6 +259,7 @@ ROUTES = [
         ("GET", r"/v1/transfers/(?P<object_id>[^/]+)/reversals", "reversal_list"),
         ("POST", r"/v1/checkout/sessions", "checkout_session_create"),
         ("GET", r"/v1/checkout/sessions/(?P<object_id>[^/]+)", "checkout_session_retrieve"),
+        ("POST", r"/v1/payment_intents", "payment_intent_create"),
         ("GET", r"/v1/payment_intents/(?P<object_id>[^/]+)", "payment_intent_retrieve"),
         ("POST", r"/v1/refunds", "refund_create"),
         ("GET", r"/v1/refunds/(?P<object_id>[^/]+)", "refund_retrieve"),
@@ -277,6 +287,7 @@ class Emulator:
             self.objects = {}  # id -> the Stripe object, in creation order
             self.owners = {}  # id -> connected account id, or None for the platform's own
             self.balances = defaultdict(int)  # (owner, currency) -> available amount
+            self.pending = defaultdict(int)  # (owner, currency) -> pending amount (never settles here)
             self.replays = {}  # (api key, Stripe-Account, Idempotency-Key) -> _Replay
             self.links = {}  # account link token -> its account, urls and state
             self.checkout_extras = {}  # session id -> payment_intent_data and line items
@@ -474,7 +485,9 @@ class Emulator:
         business_type = _text(
             params, "business_type", choices=("individual", "company", "non_profit", "government_entity")
         )
-        due = [item for item in ONBOARDING_DUE if not (item == "business_type" and business_type)]
+        collects = account_type == "custom"
+        provided = self._provided(params, collects)
+        due = [item for item in ONBOARDING_DUE if item not in provided]
         account_id = new_id("acct_")
         account = {
             "id": account_id,
@@ -509,7 +522,61 @@ class Emulator:
             "tos_acceptance": {"date": None, "ip": None, "user_agent": None},
             "type": account_type,
         }
+        self._prefill(account, params, provided)
         return self._store(account, None)
+
+    @staticmethod
+    def _provided(params, platform_collects):
+        """Which onboarding requirements the request itself provides. Stripe lets the platform
+        accept the terms of service only for accounts whose requirements it collects (Custom):
+        Express and Standard accounts accept them in Stripe's hosted onboarding."""
+        provided = set()
+        if _text(params, "business_type"):
+            provided.add("business_type")
+        for group, names in (
+            ("business_profile", ("mcc", "url")),
+            ("individual", ("first_name", "last_name")),
+            ("tos_acceptance", ("date", "ip")),
+        ):
+            values = _hash(params, group)
+            provided |= {f"{group}.{name}" for name in names if values.get(name)}
+        if _hash(params, "tos_acceptance") and not platform_collects:
+            raise _invalid(
+                "tos_acceptance",
+                "You cannot accept the Terms of Service on behalf of an account whose requirements Stripe "
+                "collects; the account holder accepts them during onboarding.",
+            )
+        external = params.get("external_account")
+        if external:
+            # Stripe's test bank tokens (btok_us_verified, btok_…) or a token of any kind.
+            if not isinstance(external, str) or not external.startswith(("btok_", "tok_")):
+                raise _invalid("external_account", "Invalid external_account: pass a bank account token.")
+            provided.add("external_account")
+        return provided
+
+    def _prefill(self, account, params, provided):
+        """Apply what the platform provided; a Custom account with nothing left due is verified at
+        once, as Stripe's test mode does with its test values."""
+        tos = _hash(params, "tos_acceptance")
+        if tos:
+            account["tos_acceptance"] = {
+                "date": _integer(tos, "date", param="tos_acceptance[date]"),
+                "ip": _text(tos, "ip", param="tos_acceptance[ip]"),
+                "user_agent": _text(tos, "user_agent", param="tos_acceptance[user_agent]"),
+            }
+        if "external_account" in provided and not account["external_accounts"]["data"]:
+            bank = {"id": new_id("ba_"), "object": "bank_account", "account": account["id"], "last4": "6789"}
+            account["external_accounts"]["data"].append(bank)
+            account["external_accounts"]["total_count"] = 1
+        due = [item for item in account["requirements"]["currently_due"] if item not in provided]
+        account["requirements"] = _requirements(due)
+        if account["type"] == "custom" and not due and not account["details_submitted"]:
+            account.update(
+                details_submitted=True,
+                charges_enabled=True,
+                payouts_enabled=True,
+                capabilities=dict.fromkeys(account["capabilities"], "active"),
+            )
 
     def account_retrieve(self, call, params, object_id):
         account = self._connected(object_id)
@@ -530,9 +597,8 @@ class Emulator:
             account["business_type"] = _text(
                 params, "business_type", choices=("individual", "company", "non_profit", "government_entity")
             )
-            if account["business_type"] and not account["details_submitted"]:
-                due = [item for item in account["requirements"]["currently_due"] if item != "business_type"]
-                account["requirements"] = _requirements(due)
+        if not account["details_submitted"]:
+            self._prefill(account, params, self._provided(params, account["type"] == "custom"))
         if "default_currency" in params:
             account["default_currency"] = _currency(params, "default_currency")
         account["business_profile"] = account["business_profile"] | _hash(params, "business_profile")
@@ -938,6 +1004,60 @@ class Emulator:
             self._emit("payment_intent.succeeded", intent, owner)
             return copy.deepcopy(session)
 
+    def payment_intent_create(self, call, params):
+        """A PaymentIntent paid server-side with one of Stripe's test PaymentMethods (`confirm=true`),
+        or left waiting for confirmation. pm_card_bypassPending credits the available balance at
+        once; other test cards credit the pending balance, which this emulator never settles."""
+        amount = _integer(params, "amount", required=True, minimum=1)
+        currency = _currency(params)
+        method = _text(params, "payment_method")
+        confirm = _boolean(params, "confirm")
+        metadata = _metadata(params)
+        if method is not None and method not in TEST_PAYMENT_METHODS:
+            raise _no_such("PaymentMethod", method, param="payment_method")
+        if confirm and method is None:
+            raise _invalid(
+                "payment_method",
+                "You cannot confirm this PaymentIntent because it's missing a payment method.",
+                code="payment_intent_unexpected_state",
+            )
+        intent = {
+            "id": new_id("pi_"),
+            "object": "payment_intent",
+            "amount": amount,
+            "amount_capturable": 0,
+            "amount_received": 0,
+            "created": now(),
+            "currency": currency,
+            "description": _text(params, "description"),
+            "latest_charge": None,
+            "livemode": False,
+            "metadata": metadata,
+            "payment_method": method,
+            "payment_method_types": ["card"],
+            "status": "requires_confirmation" if method else "requires_payment_method",
+            "transfer_group": _text(params, "transfer_group"),
+        }
+        if not confirm:
+            return copy.deepcopy(self._store(intent, call.account))
+        if TEST_PAYMENT_METHODS[method] == "declined":
+            intent.update(status="requires_payment_method", payment_method=None)
+            self._store(intent, call.account)
+            self._emit("payment_intent.payment_failed", intent, call.account, call)
+            raise StripeError(
+                402, "Your card was declined.", type="card_error", code="card_declined", saved=True
+            )
+        charge_id = new_id("ch_")
+        intent.update(status="succeeded", amount_received=amount, latest_charge=charge_id)
+        self._store(intent, call.account)
+        self.charges[charge_id] = intent["id"]
+        if TEST_PAYMENT_METHODS[method] == "available":
+            self._move(call.account, currency, amount)
+        else:
+            self.pending[(call.account, currency)] += amount
+        self._emit("payment_intent.succeeded", intent, call.account, call)
+        return copy.deepcopy(intent)
+
     def payment_intent_retrieve(self, call, params, object_id):
         return self._expand(self._get(call, "payment_intent", object_id), params)
 
@@ -1000,7 +1120,7 @@ class Emulator:
         return self._balance(call.account)
 
     def _balance(self, owner):
-        currencies = sorted(currency for (who, currency) in self.balances if who == owner)
+        currencies = sorted({currency for (who, currency) in [*self.balances, *self.pending] if who == owner})
         if not currencies:
             account = self._connected(owner) if owner else None
             currencies = [account["default_currency"] if account else "usd"]
@@ -1012,7 +1132,12 @@ class Emulator:
             }
             for c in currencies
         ]
-        return {"object": "balance", "available": available, "livemode": False, "pending": []}
+        pending = [
+            {"amount": amount, "currency": c, "source_types": {"card": amount}}
+            for (who, c), amount in sorted(self.pending.items(), key=lambda item: item[0][1])
+            if who == owner and amount
+        ]
+        return {"object": "balance", "available": available, "livemode": False, "pending": pending}
 
     def credit(self, amount, currency, account=None):
         """Money on a balance without a checkout, for tests that only transfer."""

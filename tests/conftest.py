@@ -1,6 +1,7 @@
 import pytest
 
 from brands.models import Membership
+from marketplace.permissions import DISPUTE_HANDLERS, PAYOUT_REVIEWERS, VERIFICATION_REVIEWERS
 from tests.brands.factories import MembershipFactory, OrganizationFactory
 from tests.campaigns.factories import CampaignFactory
 from tests.creators.factories import CreatorProfileFactory, SocialAccountFactory
@@ -39,7 +40,43 @@ def outsider(db):
 
 @pytest.fixture
 def staff_user(db):
+    """Platform staff holding every staff role (payout, verification, dispute); MFA not set up."""
     return UserFactory(email="staff@example.com", is_staff=True)
+
+
+@pytest.fixture
+def admin_user(db):
+    """A superuser who can log in through allauth (verified email, the factories' password)."""
+    return UserFactory(email="admin@example.com", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    """pytest-django's admin_client, but verified with MFA as the admin requires of every staff session."""
+    from tests.marketplace.mfa_helpers import login_with_mfa
+
+    return login_with_mfa(client, admin_user)
+
+
+@pytest.fixture
+def support_staff(db):
+    """Staff with no role: may look around the admin (with MFA), may not review anything."""
+    return UserFactory(email="support@example.com", is_staff=True, staff_roles=[])
+
+
+@pytest.fixture
+def payout_reviewer(db):
+    return UserFactory(email="payouts@example.com", is_staff=True, staff_roles=[PAYOUT_REVIEWERS])
+
+
+@pytest.fixture
+def verification_reviewer(db):
+    return UserFactory(email="verifier@example.com", is_staff=True, staff_roles=[VERIFICATION_REVIEWERS])
+
+
+@pytest.fixture
+def dispute_handler(db):
+    return UserFactory(email="disputes@example.com", is_staff=True, staff_roles=[DISPUTE_HANDLERS])
 
 
 @pytest.fixture(autouse=True)
@@ -50,6 +87,17 @@ def _english_by_default():
     translation.activate("en")
     yield
     translation.deactivate()
+
+
+@pytest.fixture(scope="session")
+def _private_media_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("private-media")
+
+
+@pytest.fixture(autouse=True)
+def _private_media_outside_the_checkout(settings, _private_media_dir):
+    """Uploaded drafts go to the private storage; keep the tests' files out of the checkout."""
+    settings.PRIVATE_MEDIA_ROOT = _private_media_dir
 
 
 @pytest.fixture(autouse=True)

@@ -13,7 +13,7 @@
 URLs: https only. http (and https) to localhost, 127.0.0.1 or ::1 only when the setting
 WEBHOOKS_ALLOW_LOCAL_HTTP is true (it defaults to DEBUG; the tests switch it on). Other private,
 loopback or link-local destinations are refused at registration and again, after resolving the
-name, before every attempt.
+name, before every attempt; the attempt then connects to the address that was checked.
 """
 
 import hashlib
@@ -21,13 +21,12 @@ import hmac
 import ipaddress
 import json
 import logging
-import socket
 import time
 import uuid
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-import requests
+import urllib3
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
@@ -41,7 +40,9 @@ from brands.models import Membership
 from marketplace.errors import InvalidTransition, PermissionDeniedError, ValidationFailed
 from marketplace.models import User
 from marketplace.services import audit_record
+from webhooks import transport
 from webhooks.models import EventType, WebhookDelivery, WebhookSubscription
+from webhooks.transport import LOCAL_HOSTS, address_is_public
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +59,6 @@ BACKOFF_MAX_SECONDS = 30 * 60
 # The sweeper leaves freshly due deliveries to their own scheduled task first.
 SWEEP_GRACE = timedelta(seconds=60)
 SWEEP_BATCH = 1000
-LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1"}
 ERROR_MAX = WebhookDelivery._meta.get_field("last_error").max_length
 URL_MAX = WebhookSubscription._meta.get_field("url").max_length
 DESCRIPTION_MAX = WebhookSubscription._meta.get_field("description").max_length
@@ -88,7 +88,8 @@ def local_http_allowed() -> bool:
 
 
 def _public_ip(value: str) -> bool:
-    return ipaddress.ip_address(value.split("%", 1)[0]).is_global
+    ipaddress.ip_address(value.split("%", 1)[0])  # ValueError for a name
+    return address_is_public(value)
 
 
 def url_clean(url: str) -> str:
@@ -222,10 +223,11 @@ def emit(organization_id: int, event_type: str, data) -> list[WebhookDelivery]:
 
 
 def queue(delivery_id: int, countdown: float = 0) -> None:
+    from marketplace.queueing import enqueue
     from webhooks.tasks import delivery_attempt as task
 
     try:
-        task.apply_async((delivery_id,), countdown=max(0, round(countdown)))
+        enqueue(task, delivery_id, countdown=max(0, round(countdown)))
     except Exception:  # the broker is away: the sweeper sends it later
         logger.exception("Could not queue webhook delivery %s", delivery_id)
 
@@ -251,26 +253,9 @@ def backoff_seconds(attempts: int) -> int:
     return min(BACKOFF_BASE_SECONDS * 2 ** max(attempts - 1, 0), BACKOFF_MAX_SECONDS)
 
 
-def _destination_refusal(url: str) -> str:
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
-    if host in LOCAL_HOSTS and local_http_allowed():
-        return ""
-    port = parts.port or (443 if parts.scheme == "https" else 80)
-    try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)}
-    except OSError as error:
-        return f"Could not resolve {host}: {error}"
-    if not addresses or not all(_public_ip(address) for address in addresses):
-        return f"{host} resolves to a private network address; not sent."
-    return ""
-
-
 def _post(subscription: WebhookSubscription, payload: dict) -> tuple[int | None, str, int | None]:
-    """(response code or None, error text, milliseconds)."""
-    refusal = _destination_refusal(subscription.url)
-    if refusal:
-        return None, refusal, None
+    """(response code or None, error text, milliseconds). The name is resolved once, every address
+    checked, and the request sent to a checked address (webhooks/transport.py: no DNS rebinding)."""
     body = body_bytes(payload)
     timestamp = int(time.time())
     headers = {
@@ -280,24 +265,30 @@ def _post(subscription: WebhookSubscription, payload: dict) -> tuple[int | None,
         EVENT_ID_HEADER: payload["id"],
     }
     started = time.monotonic()
-    with requests.Session() as session:
-        session.trust_env = False  # no proxies or .netrc credentials from the environment
-        try:
-            response = session.post(
-                subscription.url, data=body, headers=headers, timeout=TIMEOUT_SECONDS, allow_redirects=False
-            )
-        except requests.Timeout:
-            return (
-                None,
-                f"No answer within {TIMEOUT_SECONDS} seconds.",
-                round((time.monotonic() - started) * 1000),
-            )
-        except requests.RequestException as error:
-            return None, f"Could not connect: {error}", round((time.monotonic() - started) * 1000)
+    try:
+        answer = transport.post(
+            subscription.url,
+            body=body,
+            headers=headers,
+            timeout=TIMEOUT_SECONDS,
+            allow_local=local_http_allowed(),
+        )
+    except transport.Refused as refusal:
+        return None, str(refusal), None
+    except urllib3.exceptions.NewConnectionError as error:  # a subclass of the timeout error
+        error_text = f"Could not connect: {error}"
+    except urllib3.exceptions.TimeoutError:
+        error_text = f"No answer within {TIMEOUT_SECONDS} seconds."
+    except (urllib3.exceptions.HTTPError, OSError) as error:
+        error_text = f"Could not connect: {error}"
+    else:
+        error_text = ""
     elapsed = round((time.monotonic() - started) * 1000)
-    if 200 <= response.status_code < 300:
-        return response.status_code, "", elapsed
-    return response.status_code, f"HTTP {response.status_code}: {response.text[:200]}", elapsed
+    if error_text:
+        return None, error_text, elapsed
+    if 200 <= answer.status < 300:
+        return answer.status, "", elapsed
+    return answer.status, f"HTTP {answer.status}: {answer.text}", elapsed
 
 
 def delivery_attempt(*, delivery_id: int, now=None) -> str:

@@ -3,6 +3,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.mixins import ListModelMixin
 
 from api.idempotency import IdempotentPostMixin
+from api.query import body_size_check, query_check
 
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key",
@@ -15,7 +16,13 @@ IDEMPOTENCY_KEY = OpenApiParameter(
 
 
 class Endpoint(IdempotentPostMixin, GenericAPIView):
-    """Every API view: authentication, scope checks, idempotent POSTs, one error shape."""
+    """Every API view: authentication, scope checks, idempotent POSTs, checked query parameters,
+    one error shape."""
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        body_size_check(request)
+        query_check(request)
 
 
 class ListEndpoint(ListModelMixin, Endpoint):

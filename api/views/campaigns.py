@@ -20,6 +20,8 @@ from marketplace.errors import PermissionDeniedError
 def campaigns_for(request):
     key = api_key(request)
     # A key has one organization: filtering on its id lets the database use the index directly.
+    # Safe because authentication checked, on this very request, that the key's creator is still a
+    # member of it (api.authentication._current_membership).
     tenant = (
         Q(organization_id=key.organization_id) if key else Q(organization__in=member_organizations(request))
     )

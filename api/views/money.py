@@ -8,6 +8,7 @@ keys and personal tokens are refused there, whoever made them.
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -16,11 +17,11 @@ from api import serializers_money as s
 from api.access import SessionOnly, api_key
 from api.limits import sensitive_limit
 from api.views.base import IDEMPOTENCY_KEY, Endpoint, ListEndpoint
-from api.views.campaigns import campaign_for
+from api.views.campaigns import campaign_for, require_write
 from marketplace.errors import PermissionDeniedError
 from payments import selectors
 from payments.models import Payout
-from payments.services import payouts
+from payments.services import escrow, payouts
 
 
 def creator_of(request):
@@ -79,11 +80,41 @@ class CampaignBalance(Endpoint):
             "campaign": campaign.pk,
             "currency": campaign.currency,
             **spend["totals"],
+            "processing": spend["processing"],
             "funding_needed": spend["needed"],
             "fee_rate": spend["fee_rate"],
             "checkout_total": spend["checkout_total"],
+            "top_ups": spend["top_ups"],
         }
         return Response(s.CampaignBalanceOut(body).data)
+
+
+class CampaignFundingStart(Endpoint):
+    serializer_class = s.FundingOut
+    filter_backends = []  # filters are explicit query parameters, documented per operation
+
+    @extend_schema(
+        summary="Fund the campaign through Stripe Checkout: what the slots still need, or one offer's top-up",
+        description="Answers the Checkout Session's URL for a person to pay. The escrow is credited once "
+        "Stripe confirms the payment; a closed or cancelled campaign takes no more money (409).",
+        operation_id="campaigns_fundings_create",
+        request=s.FundingStartIn,
+        responses={201: s.FundingOut},
+        parameters=[IDEMPOTENCY_KEY],
+    )
+    def post(self, request, pk):
+        campaign = campaign_for(request, pk)
+        require_write(request, campaign.organization_id)
+        data = s.FundingStartIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        sensitive_limit(request, "fundings")
+        funding = escrow.funding_start(
+            campaign=campaign,
+            by_user=request.user,
+            offer=data.validated_data["offer"],
+            site_url=request.build_absolute_uri("/"),
+        )
+        return Response(s.FundingOut(funding).data, status=status.HTTP_201_CREATED)
 
 
 # Staff review
@@ -166,4 +197,42 @@ class StaffPayoutReject(StaffEndpoint):
         data = s.PayoutRejectIn(data=request.data)
         data.is_valid(raise_exception=True)
         payouts.payout_reject(payout=payout, by_user=request.user, reason=data.validated_data["reason"])
+        return _reviewed(pk)
+
+
+class StaffPayoutRetry(StaffEndpoint):
+    serializer_class = s.StaffPayoutOut
+    filter_backends = []  # filters are explicit query parameters, documented per operation
+
+    @extend_schema(
+        summary="Staff: retry a failed payout once its cause is fixed (a new attempt; staff session with MFA only)",
+        operation_id="staff_payouts_retry",
+        request=None,
+        responses={200: s.StaffPayoutOut},
+        parameters=[IDEMPOTENCY_KEY],
+    )
+    def post(self, request, pk):
+        sensitive_limit(request, "payouts")
+        payouts.payout_retry(payout=_payout(pk), by_user=request.user)
+        return _reviewed(pk)
+
+
+class StaffPayoutClose(StaffEndpoint):
+    serializer_class = s.StaffPayoutOut
+    filter_backends = []  # filters are explicit query parameters, documented per operation
+
+    @extend_schema(
+        summary="Staff: close a failed payout without paying; its fee goes back to the campaign "
+        "(staff session with MFA only)",
+        operation_id="staff_payouts_close",
+        request=s.PayoutCloseIn,
+        responses={200: s.StaffPayoutOut},
+        parameters=[IDEMPOTENCY_KEY],
+    )
+    def post(self, request, pk):
+        sensitive_limit(request, "payouts")
+        payout = _payout(pk)
+        data = s.PayoutCloseIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        payouts.payout_close(payout=payout, by_user=request.user, reason=data.validated_data["reason"])
         return _reviewed(pk)

@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from api import serializers_work as w
 from api.access import api_key, member_organizations
 from api.limits import sensitive_limit
+from api.query import query_choice
 from api.views.base import IDEMPOTENCY_KEY, Endpoint, ListEndpoint
 from api.views.campaigns import campaign_for, require_write
 from campaigns import selectors
@@ -57,8 +58,9 @@ def own_creator_filter(request, field: str = "creator__user") -> Q:
 
 
 def _filtered(request, queryset: QuerySet) -> QuerySet:
-    if request.query_params.get(STATUS):
-        queryset = queryset.filter(status=request.query_params[STATUS])
+    status_value = query_choice(request, STATUS, queryset.model.Status.values)
+    if status_value:
+        queryset = queryset.filter(status=status_value)
     return queryset.order_by("-created_at", "-pk")
 
 

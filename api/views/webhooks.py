@@ -12,6 +12,7 @@ from rest_framework.response import Response
 
 from api import serializers_webhooks as s
 from api.access import api_key, can_write, member_organizations
+from api.query import query_choice, query_flag
 from api.views.base import IDEMPOTENCY_KEY, Endpoint, ListEndpoint
 from brands.models import Membership
 from marketplace.errors import PermissionDeniedError
@@ -67,9 +68,9 @@ class WebhookSubscriptionList(ListEndpoint):
         queryset = subscriptions_for(request).order_by("-created_at", "-pk")
         if request.query_params.get("organization"):
             queryset = queryset.filter(organization__slug=request.query_params["organization"])
-        active = request.query_params.get("active")
-        if active in ("true", "false"):
-            queryset = queryset.filter(active=active == "true")
+        active = query_flag(request, "active")
+        if active is not None:
+            queryset = queryset.filter(active=active)
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(s.WebhookSubscriptionOut(page, many=True).data)
 
@@ -151,8 +152,9 @@ class WebhookSubscriptionDeliveries(ListEndpoint):
     def get(self, request, pk):
         subscription = subscription_for(request, pk)
         queryset = WebhookDelivery.objects.filter(subscription=subscription).order_by("-created_at", "-pk")
-        if request.query_params.get("status"):
-            queryset = queryset.filter(status=request.query_params["status"])
+        status_value = query_choice(request, "status", WebhookDelivery.Status.values)
+        if status_value:
+            queryset = queryset.filter(status=status_value)
         if request.query_params.get("event_type"):
             queryset = queryset.filter(event_type=request.query_params["event_type"])
         page = self.paginate_queryset(queryset)

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 
 from api import serializers_work as w
 from api.access import api_key, member_organizations
+from api.query import query_choice, query_flag
 from api.views.base import IDEMPOTENCY_KEY, Endpoint, ListEndpoint
 from api.views.campaigns import campaign_for, require_write
 from api.views.offers import STATUS, own_creator_filter, personal, status_parameter
@@ -87,6 +88,7 @@ def _page(view, queryset, serializer):
 
 
 ORDER = ("-created_at", "-pk")
+SIDES = ["creator", "organization"]
 
 
 class CollaborationList(ListEndpoint):
@@ -98,21 +100,21 @@ class CollaborationList(ListEndpoint):
         parameters=[
             status_parameter(Collaboration),
             OpenApiParameter("organization", str, required=False, description="Organization slug"),
-            OpenApiParameter(
-                "side", str, enum=["creator", "organization"], required=False, description="Only one side"
-            ),
+            OpenApiParameter("side", str, enum=SIDES, required=False, description="Only one side"),
         ],
     )
     def get(self, request):
         queryset = collaborations(request)
         params = request.query_params
-        if params.get(STATUS):
-            queryset = queryset.filter(status=params[STATUS])
+        status_value = query_choice(request, STATUS, Collaboration.Status.values)
+        side = query_choice(request, "side", SIDES)
+        if status_value:
+            queryset = queryset.filter(status=status_value)
         if params.get("organization"):
             queryset = queryset.filter(campaign__organization__slug=params["organization"])
-        if params.get("side") == "creator":
+        if side == "creator":
             queryset = queryset.filter(own_creator_filter(request))
-        elif params.get("side") == "organization":
+        elif side == "organization":
             queryset = queryset.filter(campaign__organization__in=member_organizations(request))
         return _page(self, queryset.order_by(*ORDER), w.CollaborationOut)
 
@@ -128,8 +130,9 @@ class CampaignCollaborations(ListEndpoint):
     def get(self, request, pk):
         campaign = campaign_for(request, pk)
         queryset = collaborations(request).filter(campaign=campaign)
-        if request.query_params.get(STATUS):
-            queryset = queryset.filter(status=request.query_params[STATUS])
+        status_value = query_choice(request, STATUS, Collaboration.Status.values)
+        if status_value:
+            queryset = queryset.filter(status=status_value)
         return _page(self, queryset.order_by(*ORDER), w.CollaborationOut)
 
 
@@ -358,7 +361,7 @@ class NotificationList(ListEndpoint):
     def get(self, request):
         personal(request)
         queryset = Notification.objects.filter(recipient=request.user).order_by("-created_at", "-pk")
-        if request.query_params.get("unread") in ("true", "1"):
+        if query_flag(request, "unread"):
             queryset = queryset.filter(read_at__isnull=True)
         return _page(self, queryset, w.NotificationOut)
 

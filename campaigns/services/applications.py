@@ -41,6 +41,20 @@ def is_counter_offer(*, campaign: Campaign, fee: Decimal | None) -> bool:
     return fee < low or (high is not None and fee > high)
 
 
+def volunteer_fee_refusal(*, campaign: Campaign, fee: Decimal | None, field: str) -> ValidationFailed | None:
+    """A volunteer brief pays no fee: any fee above 0 asked or offered on it is refused."""
+    if campaign.is_paid or fee is None or fee <= 0:
+        return None
+    return ValidationFailed(
+        _(
+            "This is a volunteer brief: it pays no fee, so %(fee)s cannot be asked or offered. "
+            "Leave the fee empty or enter 0."
+        )
+        % {"fee": format_money(fee, campaign.currency)},
+        field=field,
+    )
+
+
 def campaign_fee(campaign: Campaign) -> Decimal:
     """The brief's own fee per creator: the top of the range, or nothing for an unpaid brief."""
     for value in (campaign.fee_max, campaign.fee_min):
@@ -78,7 +92,8 @@ def application_refusal(*, campaign: Campaign, creator: CreatorProfile, today=No
     eligibility = check_eligibility(campaign=campaign, creator=creator)
     if not eligibility.eligible:
         return ValidationFailed(
-            _("You do not fit this brief yet: %(problems)s") % {"problems": " ".join(eligibility.problems)}
+            _("You do not meet the brief's rules yet: %(problems)s")
+            % {"problems": " ".join(eligibility.problems)}
         )
     return None
 
@@ -115,7 +130,9 @@ def application_create(
         # The campaign lock serialises applying with invitations, closing and cancelling.
         campaign = Campaign.objects.select_for_update().select_related("organization").get(pk=campaign.pk)
         creator = CreatorProfile.objects.prefetch_related("social_accounts").get(pk=creator.pk)
-        refusal = application_refusal(campaign=campaign, creator=creator)
+        refusal = application_refusal(campaign=campaign, creator=creator) or volunteer_fee_refusal(
+            campaign=campaign, fee=proposed_fee, field="proposed_fee"
+        )
         if refusal is not None:
             raise refusal
         counter = is_counter_offer(campaign=campaign, fee=proposed_fee)
@@ -202,6 +219,15 @@ def application_accept(*, application: Application, by_user: User) -> Collaborat
             )
         campaign = application.campaign
         fee = application.proposed_fee if application.proposed_fee is not None else campaign_fee(campaign)
+        if not campaign.is_paid and fee > 0:
+            # Asked before volunteer briefs refused fees: the organization can only decline it.
+            raise InvalidTransition(
+                _(
+                    "This is a volunteer brief: it cannot pay the %(fee)s this application asks. "
+                    "Decline it; the creator can apply again without a fee."
+                )
+                % {"fee": format_money(fee, campaign.currency)}
+            )
         collaboration = collaboration_open(
             campaign=campaign,
             creator=application.creator,

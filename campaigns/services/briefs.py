@@ -473,8 +473,9 @@ def _published_edit_problems(
 def queue_recommendations_refresh(*, campaign_id: int) -> None:
     """Re-rank the brief's recommended creators after commit (a closed brief's are removed)."""
     from campaigns.tasks import recommendations_refresh
+    from marketplace.queueing import enqueue_on_commit
 
-    transaction.on_commit(lambda: recommendations_refresh.delay(campaign_id))
+    enqueue_on_commit(recommendations_refresh, campaign_id)
 
 
 def campaign_publish(*, campaign: Campaign, by_user: User) -> Campaign:

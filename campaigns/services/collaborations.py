@@ -84,6 +84,7 @@ def collaboration_open(
     params = {
         "campaign": campaign.title,
         "creator": creator.display_name,
+        "organization": campaign.organization.name,
         "due": formats.date_format(campaign.content_due_date) if campaign.content_due_date else "—",
     }
     url = collaboration.get_absolute_url()
@@ -148,5 +149,6 @@ def queue_campaign_completion_check(*, campaign_id: int) -> None:
     which keeps the lock order (campaign before collaboration) the same everywhere.
     """
     from campaigns.tasks import campaign_complete_if_finished
+    from marketplace.queueing import enqueue_on_commit
 
-    transaction.on_commit(lambda: campaign_complete_if_finished.delay(campaign_id))
+    enqueue_on_commit(campaign_complete_if_finished, campaign_id)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from brands.models import Organization
 from campaigns.models import Collaboration, CollaborationDeliverable, Dispute, Message, Rating
-from campaigns.notifications import notify_user
+from campaigns.notifications import STAFF, notify_user
 from campaigns.services.common import membership_for
 from campaigns.services.workspace import (
     CREATOR,
@@ -26,6 +26,7 @@ from campaigns.services.workspace import (
     refresh,
 )
 from creators.models import CreatorProfile
+from marketplace import permissions as staff_permissions
 from marketplace.errors import InvalidTransition, PermissionDeniedError, ValidationFailed
 from marketplace.models import User
 from marketplace.services import audit_record
@@ -132,9 +133,14 @@ def dispute_raise(*, collaboration: Collaboration, by_user: User, reason: str) -
             collaboration=collaboration, side=side, kind="dispute.raised", key=key, params=params
         )
         queue = reverse("campaigns:dispute_queue")
-        for staff in User.objects.filter(is_staff=True, is_active=True).order_by("pk"):
+        for staff in staff_permissions.users_who_handle_disputes():
             notify_user(
-                user=staff, kind="dispute.raised", key=key, params=params, url=f"{queue}#dispute-{dispute.pk}"
+                user=staff,
+                kind="dispute.raised",
+                key=key,
+                params=params,
+                url=f"{queue}#dispute-{dispute.pk}",
+                audience=STAFF,
             )
     return dispute
 
@@ -147,7 +153,7 @@ def dispute_resolve(*, dispute: Dispute, by_user: User, outcome: str, resolution
     - cancel: the collaboration is cancelled (the only way to cancel after publication).
     """
     resolution = (resolution or "").strip()
-    if not by_user.is_staff:
+    if not staff_permissions.can_handle_disputes(by_user):
         raise PermissionDeniedError(_("Only Kolabo staff can settle disputes."))
     if outcome not in Dispute.Outcome.values:
         raise ValidationFailed(_("Choose how to settle the dispute."), field="outcome")

@@ -12,7 +12,6 @@ import logging
 import time
 from collections.abc import Iterable
 from decimal import Decimal
-from functools import partial
 
 from django.conf import settings
 from django.db import transaction
@@ -31,6 +30,7 @@ from campaigns.services.invitations import (
 from campaigns.tasks import invitation_batch_run
 from marketplace.errors import DomainError, ValidationFailed
 from marketplace.models import User
+from marketplace.queueing import enqueue, enqueue_on_commit
 from marketplace.services import audit_record
 
 logger = logging.getLogger(__name__)
@@ -103,7 +103,7 @@ def invitation_batch_start(
         audit_record(
             actor=by_user, action=action, target=batch, to_status=batch.status, data={"total": batch.total}
         )
-        transaction.on_commit(partial(invitation_batch_run.delay, batch.pk))
+        enqueue_on_commit(invitation_batch_run, batch.pk)
     return batch
 
 
@@ -112,7 +112,7 @@ def invitation_batch_process(*, batch_id: int) -> str:
     started = time.monotonic()
     while invitation_batch_process_chunk(batch_id=batch_id):
         if time.monotonic() - started > TIME_BUDGET_SECONDS:
-            invitation_batch_run.delay(batch_id)
+            enqueue(invitation_batch_run, batch_id)
             break
     return InvitationBatch.objects.values_list("status", flat=True).get(pk=batch_id)
 

@@ -8,7 +8,6 @@ INVITATION_TTL_DAYS; beat runs invitations_expire_due and invitations_remind_exp
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from decimal import Decimal
-from functools import partial
 from typing import NamedTuple
 
 from django.conf import settings
@@ -22,8 +21,8 @@ from django.utils.translation import ngettext
 
 from campaigns.eligibility import check_eligibility
 from campaigns.models import Application, Campaign, Collaboration, Invitation
-from campaigns.notifications import notify_org, notify_user
-from campaigns.services.applications import campaign_fee
+from campaigns.notifications import CREATOR, for_audience, notify_org, notify_user
+from campaigns.services.applications import campaign_fee, volunteer_fee_refusal
 from campaigns.services.collaborations import collaboration_open
 from campaigns.services.common import require_creator, require_org_manager, transition
 from campaigns.tasks import notification_emails_send
@@ -31,6 +30,7 @@ from creators.models import CreatorProfile
 from marketplace.errors import InvalidTransition, ValidationFailed
 from marketplace.models import AuditEvent, Notification, User
 from marketplace.money import format_money
+from marketplace.queueing import enqueue_on_commit
 from webhooks import events as webhook_events
 
 Status = Invitation.Status
@@ -126,6 +126,9 @@ def invitation_terms_clean(
     if offered_fee is None:
         offered_fee = campaign_fee(campaign)
     _clean_fee(offered_fee, field="offered_fee")
+    refusal = volunteer_fee_refusal(campaign=campaign, fee=offered_fee, field="offered_fee")
+    if refusal is not None:
+        raise refusal
     return offered_fee, _clean_message(message, field="message")
 
 
@@ -188,7 +191,7 @@ def _record_created(invitations: list[Invitation], *, by_user: User, campaign: C
                 recipient_id=recipient_id,
                 kind=notice["kind"],
                 dedupe_key=f"{notice['key']}:u{recipient_id}",
-                params=notice["params"],
+                params=for_audience(notice["params"], CREATOR),
                 url=notice["url"],
             )
         )
@@ -202,7 +205,7 @@ def _record_created(invitations: list[Invitation], *, by_user: User, campaign: C
     created = Notification.objects.bulk_create(n for n in notifications if n.dedupe_key not in known)
     ids = [notification.pk for notification in created]
     for start in range(0, len(ids), EMAIL_CHUNK_SIZE):
-        transaction.on_commit(partial(notification_emails_send.delay, ids[start : start + EMAIL_CHUNK_SIZE]))
+        enqueue_on_commit(notification_emails_send, ids[start : start + EMAIL_CHUNK_SIZE])
 
 
 def _expire(invitation: Invitation) -> None:
@@ -455,6 +458,9 @@ def invitation_counter(
     with transaction.atomic():
         invitation = _locked(invitation)
         _require_answerable(invitation)
+        refusal = volunteer_fee_refusal(campaign=invitation.campaign, fee=fee, field="fee")
+        if refusal is not None:
+            raise refusal
         if invitation.offered_fee is not None and fee == invitation.offered_fee:
             raise ValidationFailed(
                 _("That is the fee already offered. Accept the invitation instead."), field="fee"
@@ -503,6 +509,16 @@ def invitation_counter_accept(*, invitation: Invitation, by_user: User) -> Colla
     with transaction.atomic():
         invitation = _locked(invitation)
         _require_counter(invitation)
+        campaign = invitation.campaign
+        if not campaign.is_paid and invitation.counter_fee > 0:
+            # Sent before volunteer briefs refused fees: the organization can only decline it.
+            raise InvalidTransition(
+                _(
+                    "This is a volunteer brief: it cannot pay the %(fee)s of this counter-offer. "
+                    "Decline it to keep the original offer."
+                )
+                % {"fee": format_money(invitation.counter_fee, campaign.currency)}
+            )
         collaboration = _accept(
             invitation, by_user=by_user, fee=invitation.counter_fee, action="invitation.counter_accepted"
         )

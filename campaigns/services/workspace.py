@@ -27,6 +27,7 @@ from campaigns.models import Collaboration, CollaborationDeliverable, Dispute, R
 from campaigns.notifications import notify_org, notify_user
 from campaigns.services.collaborations import collaboration_refresh_status, queue_campaign_completion_check
 from campaigns.services.common import membership_for, require_creator, require_org_manager, transition
+from marketplace import permissions as staff_permissions
 from marketplace.errors import InvalidTransition, PermissionDeniedError, ValidationFailed
 from marketplace.models import AuditEvent, User
 from marketplace.services import audit_record
@@ -706,7 +707,7 @@ def collaboration_for_viewer(*, user: User, pk: int) -> tuple[Collaboration, Vie
         return collaboration, Viewer(
             side=ORGANIZATION, can_act=membership.can_edit_org(), membership=membership
         )
-    if user.is_staff and collaboration.disputes.exists():
+    if staff_permissions.can_handle_disputes(user) and collaboration.disputes.exists():
         return collaboration, Viewer(side=STAFF, can_act=False)
     raise Http404
 

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -12,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from brands.models import Organization
 from brands.selectors import organization_for_member
 from campaigns import selectors
-from campaigns.eligibility import check_eligibility
+from campaigns.eligibility import brief_match, check_eligibility, match_context
 from campaigns.forms_briefs import (
     BriefFilterForm,
     CampaignForm,
@@ -59,14 +60,17 @@ def brief_list(request):
         request.GET.get("page")
     )
     creator = selectors.creator_for_browsing(user=request.user)
-    rows = [
-        {
-            "campaign": campaign,
-            "labels": selectors.brief_labels(campaign),
-            "eligibility": check_eligibility(campaign=campaign, creator=creator) if creator else None,
-        }
-        for campaign in page
-    ]
+    rows = [{"campaign": campaign, "labels": selectors.brief_labels(campaign)} for campaign in page]
+    if creator:
+        # Rules and match per row, from data loaded once for the page (no query per row).
+        prefetch_related_objects([row["campaign"] for row in rows], "deliverables")
+        context = match_context(creator=creator)
+        for row in rows:
+            row["eligibility"] = eligibility = check_eligibility(campaign=row["campaign"], creator=creator)
+            row["match"] = brief_match(campaign=row["campaign"], context=context, account=eligibility.account)
+    else:
+        for row in rows:
+            row["eligibility"] = row["match"] = None
     return render(
         request,
         "campaigns/briefs/brief_list.html",
@@ -80,6 +84,11 @@ def brief_detail(request, pk):
     membership = membership_for(organization=campaign.organization_id, user=request.user)
     creator = None if membership else selectors.creator_for_browsing(user=request.user)
     eligibility = check_eligibility(campaign=campaign, creator=creator) if creator else None
+    match = (
+        brief_match(campaign=campaign, context=match_context(creator=creator), account=eligibility.account)
+        if creator
+        else None
+    )
     standing = selectors.creator_standing(campaign=campaign, creator=creator) if creator else None
     return render(
         request,
@@ -90,6 +99,7 @@ def brief_detail(request, pk):
             "membership": membership,
             "creator": creator,
             "eligibility": eligibility,
+            "match": match,
             "standing": standing,
             "is_open": campaign.is_open_for_applications(),
             "labels": selectors.brief_labels(campaign),

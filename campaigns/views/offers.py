@@ -35,6 +35,8 @@ from campaigns.services.collaborations import slots_taken
 from campaigns.services.common import membership_for
 from creators.models import CreatorProfile, SocialAccount
 from marketplace.errors import DomainError
+from marketplace.money import format_money
+from payments.services import escrow
 
 GET_POST = require_http_methods(["GET", "POST"])
 APPLICANTS_PER_PAGE = 25
@@ -206,16 +208,76 @@ def _applicants(campaign: Campaign, filters: dict) -> QuerySet[Application]:
     return queryset.order_by(*ordering)
 
 
-def _applicant_row(application: Application, campaign: Campaign) -> dict:
+def _acceptance(campaign: Campaign) -> dict:
+    """Whether the organization can accept anyone on the campaign now, and why not (a fixed number
+    of queries): the slots taken, a campaign-wide reason, and the escrow and its top-ups."""
+    taken = slots_taken(campaign)
+    reason = ""
+    if campaign.status != Campaign.Status.PUBLISHED:
+        reason = _("Creators can only be accepted while the campaign is published.")
+    elif taken >= campaign.slots:
+        reason = ngettext(
+            "The only slot of this campaign is filled. Add a slot or decline the others.",
+            "All %(slots)s slots of this campaign are filled. Add a slot or decline the others.",
+            campaign.slots,
+        ) % {"slots": campaign.slots}
+    acceptance = {"taken": taken, "reason": reason, "state": None, "top_ups": {}}
+    if not reason and campaign.is_paid:
+        state = escrow.funding_state(campaign)
+        acceptance["state"] = state
+        acceptance["top_ups"] = {t.offer: t for t in escrow.funding_top_ups(campaign, state=state)}
+    return acceptance
+
+
+def _accept_block(acceptance: dict, *, campaign: Campaign, offer: str, fee) -> dict:
+    """Why Accept is disabled for one offer ("" when it is not), and where the money is found."""
+    block = {"reason": acceptance["reason"], "top_up": None, "money_link": False}
+    if block["reason"]:
+        return block
+    if not campaign.is_paid:
+        if fee > 0:
+            block["reason"] = _("A volunteer brief pays no fee: decline this offer.")
+        return block
+    state = acceptance["state"]
+    available = state.totals["available"]
+    if fee <= available:
+        return block
+    block["money_link"] = True
+    block["top_up"] = acceptance["top_ups"].get(offer)
+    if block["top_up"] is not None:
+        block["reason"] = _("Accepting needs %(amount)s more in escrow. Top it up first.") % {
+            "amount": format_money(block["top_up"].amount, campaign.currency)
+        }
+    elif state.processing > 0:
+        block["reason"] = _("Stripe is confirming your payment. Accept once it is in escrow.")
+    else:
+        block["reason"] = _(
+            "Fund the campaign first: accepting needs %(fee)s in escrow and %(available)s is available."
+        ) % {
+            "fee": format_money(fee, campaign.currency),
+            "available": format_money(available, campaign.currency),
+        }
+    return block
+
+
+def _applicant_row(application: Application, campaign: Campaign, acceptance: dict) -> dict:
     creator = application.creator
     accounts = [
         a for a in creator.social_accounts.all() if not campaign.platforms or a.platform in campaign.platforms
     ]
+    fee = (
+        application.proposed_fee
+        if application.proposed_fee is not None
+        else application_services.campaign_fee(campaign)
+    )
     return {
         "application": application,
         "creator": creator,
         "account": accounts[0] if accounts else None,
         "eligibility": check_eligibility(campaign=campaign, creator=creator),
+        "accept": _accept_block(acceptance, campaign=campaign, offer=f"application:{application.pk}", fee=fee)
+        if application.is_open
+        else None,
     }
 
 
@@ -226,6 +288,7 @@ def applicants(request, pk):
     filters = filter_form.cleaned_data if filter_form.is_valid() else {}
     page = Paginator(_applicants(campaign, filters), APPLICANTS_PER_PAGE).get_page(request.GET.get("page"))
     query = urlencode({key: value for key, value in request.GET.items() if key != "page" and value})
+    acceptance = _acceptance(campaign)
     return render(
         request,
         "campaigns/offers/applicants.html",
@@ -236,8 +299,9 @@ def applicants(request, pk):
             "filter_form": filter_form,
             "page": page,
             "query": query,
-            "rows": [_applicant_row(application, campaign) for application in page],
-            "slots_taken": slots_taken(campaign),
+            "rows": [_applicant_row(application, campaign, acceptance) for application in page],
+            "slots_taken": acceptance["taken"],
+            "accept_closed": acceptance["reason"],
             "fee_hint": fee_hint(campaign),
             "decline_form": ReasonForm(),
             "this_page": request.get_full_path(),
@@ -438,6 +502,23 @@ def _invitation_page(
     can_manage = membership is not None and membership.can_edit_org()
     pending = invitation.status == Invitation.Status.PENDING and not invitation.is_expired
     countered = invitation.status == Invitation.Status.COUNTERED and not invitation.is_expired
+    campaign = invitation.campaign
+    accept_block = counter_block = None
+    if (is_creator and pending) or (can_manage and countered):
+        acceptance = _acceptance(campaign)
+        # The creator cannot fund the campaign: they see that the organization has to.
+        accept_block = {"reason": acceptance["reason"], "top_up": None, "money_link": False}
+        if is_creator and pending:
+            fee = invitation.offered_fee or 0
+            if _accept_block(acceptance, campaign=campaign, offer="", fee=fee)["money_link"]:
+                accept_block["reason"] = _(
+                    "%(organization)s has not put this fee in escrow yet. You can accept once it has; "
+                    "you can still decline or propose another fee."
+                ) % {"organization": campaign.organization.name}
+        if can_manage and countered:
+            counter_block = _accept_block(
+                acceptance, campaign=campaign, offer=f"invitation:{invitation.pk}", fee=invitation.counter_fee
+            )
     return render(
         request,
         "campaigns/offers/invitation_detail.html",
@@ -448,9 +529,12 @@ def _invitation_page(
             "membership": membership,
             "can_answer": is_creator and pending,
             "can_answer_counter": can_manage and countered,
+            "accept_block": accept_block,
+            "counter_block": counter_block,
             "can_revoke": can_manage and invitation.is_open,
+            # A volunteer brief pays no fee, so there is nothing to counter.
             "counter_form": counter_form
-            or (CounterForm(invitation=invitation) if is_creator and pending else None),
+            or (CounterForm(invitation=invitation) if is_creator and pending and campaign.is_paid else None),
             "reason_form": ReasonForm(),
             "collaboration": getattr(invitation, "collaboration", None),
         },

@@ -1,6 +1,5 @@
 """The collaboration workspace pages: my collaborations, drafts and review, messages, disputes, ratings."""
 
-import os
 from datetime import timedelta
 
 from django.contrib import messages
@@ -8,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.forms import Form
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -29,7 +28,10 @@ from campaigns.forms_workspace import (
 from campaigns.models import Collaboration, CollaborationDeliverable, Dispute, Rating, Submission
 from campaigns.services import conversation, workspace
 from campaigns.services.workspace import CREATOR, ORGANIZATION, Viewer
+from marketplace import permissions as staff_permissions
+from marketplace.decorators import mfa_redirect, staff_page
 from marketplace.errors import DomainError, PermissionDeniedError
+from marketplace.private_files import private_file_response
 
 GET_POST = require_http_methods(["GET", "POST"])
 PAGE_SIZE = 25
@@ -281,6 +283,8 @@ def _workspace(
 @login_required
 def collaboration_detail(request, pk):
     collaboration, viewer = workspace.collaboration_for_viewer(user=request.user, pk=pk)
+    if viewer.side == workspace.STAFF and (needs_mfa := mfa_redirect(request)):
+        return needs_mfa  # staff see disputed work as staff: MFA first, like every staff page
     return _workspace(request, collaboration, viewer)
 
 
@@ -359,10 +363,14 @@ def submission_review(request, pk):
 def submission_file(request, pk):
     """Drafts are private until published: only people who can see the workspace can open them."""
     submission = get_object_or_404(Submission.objects.select_related("deliverable"), pk=pk)
-    workspace.collaboration_for_viewer(user=request.user, pk=submission.deliverable.collaboration_id)
+    _, viewer = workspace.collaboration_for_viewer(
+        user=request.user, pk=submission.deliverable.collaboration_id
+    )
+    if viewer.side == workspace.STAFF and (needs_mfa := mfa_redirect(request)):
+        return needs_mfa
     if not submission.file:
         raise Http404
-    return FileResponse(submission.file.open("rb"), filename=os.path.basename(submission.file.name))
+    return private_file_response(submission.file)
 
 
 @login_required
@@ -570,18 +578,14 @@ def _dispute_queue_page(request, *, failed: dict | None = None, status: int = 20
     )
 
 
-@login_required
+@staff_page(staff_permissions.can_handle_disputes)
 def dispute_queue(request):
-    if not request.user.is_staff:
-        raise Http404
     return _dispute_queue_page(request)
 
 
-@login_required
 @require_POST
+@staff_page(staff_permissions.can_handle_disputes)
 def dispute_resolve(request, pk):
-    if not request.user.is_staff:
-        raise Http404
     dispute = get_object_or_404(Dispute, pk=pk)
     form = DisputeResolveForm(request.POST, auto_id=f"id_x{dispute.pk}_%s")
     if form.is_valid():

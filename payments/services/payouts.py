@@ -6,9 +6,12 @@
 - After commit, a Celery task sends the transfer with the deterministic idempotency key
   payout-<id>-<attempt> and transfer_group payout-<id>. The status moves approved → processing
   under a row lock first, so 20 workers racing on one payout send one request.
-- Outcomes: paid; failed (Stripe refused: the reason is kept, the ledger posting reversed);
-  unknown (no answer): reconciliation looks the transfer up by its group before anything else,
-  and only resends with the same key when Stripe holds none.
+- Outcomes: paid; failed (Stripe refused: Kolabo's reason code and Stripe's message are kept, the
+  ledger posting reversed); unknown (no answer): reconciliation looks the transfer up by its group
+  before anything else, and only resends with the same key when Stripe holds none.
+- A failed payout is resolved by staff: retried once the cause is fixed (a new attempt, so a new
+  key payout-<id>-<attempt>, after looking the group up again), or closed with a reason, which
+  returns the owed fee to the campaign's escrow (docs/money.md, "Resolving a failed payout").
 """
 
 from datetime import timedelta
@@ -19,8 +22,9 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from campaigns.models import Collaboration
-from marketplace.errors import InvalidTransition, PermissionDeniedError, ValidationFailed
+from campaigns.models import Campaign, Collaboration
+from marketplace import permissions as staff_permissions
+from marketplace.errors import InvalidTransition, ValidationFailed
 from marketplace.models import User
 from marketplace.money import format_money
 from marketplace.services import audit_record
@@ -30,6 +34,7 @@ from payments.models import Account, ConnectedAccount, LedgerEntry, LedgerTransa
 from webhooks import events as webhook_events
 
 S = Payout.Status
+F = Payout.FailureCode
 Kind = LedgerTransaction.Kind
 REASON_MAX = Payout._meta.get_field("review_note").max_length
 # Seconds before an unclear send is looked up: long enough for Stripe to have finished it.
@@ -85,8 +90,7 @@ def _reserved_for(collaboration: Collaboration):
 
 
 def _require_reviewer(user: User) -> None:
-    if not (user and user.is_authenticated and user.is_staff):
-        raise PermissionDeniedError(_("Only Kolabo staff review payouts."))
+    staff_permissions.require_payout_reviewer(user)
 
 
 def _locked(payout_id: int) -> Payout:
@@ -135,9 +139,10 @@ def payout_approve(*, payout: Payout, by_user: User) -> Payout:
 
 
 def _queue_send(payout_id: int) -> None:
+    from marketplace.queueing import enqueue
     from payments.tasks import payout_send as task
 
-    task.delay(payout_id)
+    enqueue(task, payout_id)  # a broker outage is logged; payouts_requeue_approved sends it later
 
 
 def payout_reject(*, payout: Payout, by_user: User, reason: str) -> Payout:
@@ -241,6 +246,7 @@ def payout_send(*, payout_id: int) -> str:
             return payout.status
         else:
             resume = False
+            retry = payout.attempt > 0  # an earlier attempt failed and staff retried it
             payout.status = S.PROCESSING
             payout.attempt += 1
             payout.sending_at = timezone.now()
@@ -249,7 +255,24 @@ def payout_send(*, payout_id: int) -> str:
             audit_record(actor=None, action="payout.sending", target=payout, to_status=S.PROCESSING)
     if resume:
         return payout_reconcile(payout_id=payout_id)
+    if retry:
+        # Never twice: a transfer Stripe still holds for this payout (one we recorded as failed,
+        # or whose answer was lost) is the payment; only send when the group has none.
+        try:
+            live = _live_transfers(payout)
+        except gateway.Unclear:
+            return _settle(payout.pk, unknown=True)
+        if live:
+            return _settle(payout.pk, transfer_id=live[0].id)
     return _transfer(payout)
+
+
+def _live_transfers(payout: Payout) -> list[gateway.Transfer]:
+    return [
+        t
+        for t in gateway.transfers_for_group(payout.transfer_group)
+        if t.metadata.get("payout") == str(payout.pk) and not t.reversed
+    ]
 
 
 def _stale(payout: Payout) -> bool:
@@ -269,13 +292,15 @@ def _transfer(payout: Payout) -> str:
             idempotency_key=payout.idempotency_key,
         )
     except gateway.Declined as error:
-        return _settle(payout.pk, failed=error.message or error.code)
+        return _settle(payout.pk, failed=error.message or error.code, failure_code=error.reason)
     except gateway.Unclear:
         return _settle(payout.pk, unknown=True)
     return _settle(payout.pk, transfer_id=transfer.id)
 
 
-def _settle(payout_id: int, *, transfer_id: str = "", failed: str = "", unknown: bool = False) -> str:
+def _settle(
+    payout_id: int, *, transfer_id: str = "", failed: str = "", failure_code: str = "", unknown: bool = False
+) -> str:
     with transaction.atomic():
         payout = _locked(payout_id)
         if payout.status not in (S.PROCESSING, S.UNKNOWN):
@@ -287,9 +312,11 @@ def _settle(payout_id: int, *, transfer_id: str = "", failed: str = "", unknown:
             transaction.on_commit(lambda: _notify_creator(payout, "payout.paid"))
         elif failed:
             payout.status, payout.failure_reason = S.FAILED, failed[:500]
-            payout.save(update_fields=["status", "failure_reason"])
+            payout.failure_code = failure_code or F.UNKNOWN
+            payout.save(update_fields=["status", "failure_reason", "failure_code"])
             _post_reversal(payout)
-            transaction.on_commit(lambda: _notify_creator(payout, "payout.failed", reason=failed[:300]))
+            # The creator reads why on the earnings page, in Kolabo's words; never Stripe's message.
+            transaction.on_commit(lambda: _notify_creator(payout, "payout.failed"))
         else:
             payout.status = S.UNKNOWN
             payout.save(update_fields=["status"])
@@ -301,16 +328,17 @@ def _settle(payout_id: int, *, transfer_id: str = "", failed: str = "", unknown:
             from_status=before,
             to_status=payout.status,
             reason=failed,
-            data={"transfer": transfer_id, "attempt": payout.attempt},
+            data={"transfer": transfer_id, "attempt": payout.attempt, "failure_code": payout.failure_code},
         )
         webhook_events.payout_settled(payout)
     return payout.status
 
 
 def _queue_reconcile(payout_id: int, countdown: int = 0) -> None:
+    from marketplace.queueing import enqueue
     from payments.tasks import payout_reconcile as task
 
-    task.apply_async((payout_id,), countdown=countdown)
+    enqueue(task, payout_id, countdown=countdown)  # lost to an outage: payouts_reconcile_stale finds it
 
 
 def payout_reconcile(*, payout_id: int) -> str:
@@ -325,11 +353,7 @@ def payout_reconcile(*, payout_id: int) -> str:
         payout.status == S.PROCESSING and not _stale(payout)
     ):
         return payout.status
-    transfers = [
-        t
-        for t in gateway.transfers_for_group(payout.transfer_group)
-        if t.metadata.get("payout") == str(payout.pk) and not t.reversed
-    ]
+    transfers = _live_transfers(payout)
     if transfers:
         return _settle(payout.pk, transfer_id=transfers[0].id)
     return _transfer(payout)
@@ -357,12 +381,136 @@ def payout_transfer_seen(*, payout_id: int, transfer: gateway.Transfer) -> str:
         payout = _locked(payout_id)
         if payout.status != S.PAID or payout.transfer_id != transfer.id:
             return payout.status
-        reason = _("Stripe reversed the transfer.")
-        payout.status, payout.failure_reason = S.FAILED, reason
-        payout.save(update_fields=["status", "failure_reason"])
+        payout.status, payout.failure_code = S.FAILED, F.REVERSED
+        payout.failure_reason = f"Transfer {transfer.id} was reversed at Stripe."
+        payout.save(update_fields=["status", "failure_code", "failure_reason"])
         _post_reversal(payout)
         audit_record(
             actor=None, action="payout.reversed", target=payout, from_status=S.PAID, to_status=S.FAILED
         )
-        transaction.on_commit(lambda: _notify_creator(payout, "payout.failed", reason=reason))
+        transaction.on_commit(lambda: _notify_creator(payout, "payout.failed"))
     return payout.status
+
+
+# Resolving a failed payout
+
+
+def payout_retry(*, payout: Payout, by_user: User) -> Payout:
+    """Send a failed payout again once its cause is fixed. It goes back to approved and through the
+    same send path: a new attempt (so a new idempotency key), after looking the transfer group up."""
+    _require_reviewer(by_user)
+    if payout.failure_code == F.BALANCE_LOW:
+        _require_balance_for(payout)
+    with transaction.atomic():
+        payout = _locked(payout.pk)
+        if payout.status != S.FAILED:
+            raise InvalidTransition(
+                _("Only a failed payout can be retried; this one is %(status)s.")
+                % {"status": payout.get_status_display().lower()}
+            )
+        if (
+            Payout.objects.filter(collaboration_id=payout.collaboration_id)
+            .exclude(status__in=Payout.DEAD)
+            .exists()
+        ):
+            raise InvalidTransition(_("This collaboration already has another payout under way."))
+        if creator_payable(collaboration_id=payout.collaboration_id) < payout.amount:
+            raise InvalidTransition(
+                _(
+                    "The creator is no longer owed %(amount)s for this collaboration; there is nothing to resend."
+                )
+                % {"amount": format_money(payout.amount, payout.currency)}
+            )
+        account = ConnectedAccount.objects.filter(creator_id=payout.creator_id).first()
+        if account is None or not account.payouts_enabled:
+            raise InvalidTransition(
+                _("%(creator)s has not finished setting up Stripe payouts yet; retry once they have.")
+                % {"creator": payout.creator.display_name}
+            )
+        before = payout.status
+        payout.status = S.APPROVED
+        payout.destination = account.stripe_id
+        payout.reviewed_by, payout.reviewed_at = by_user, timezone.now()
+        payout.save(update_fields=["status", "destination", "reviewed_by", "reviewed_at"])
+        audit_record(
+            actor=by_user,
+            action="payout.retried",
+            target=payout,
+            from_status=before,
+            to_status=S.APPROVED,
+            data={"failure_code": payout.failure_code, "next_attempt": payout.attempt + 1},
+        )
+        transaction.on_commit(lambda: _queue_send(payout.pk))
+    return payout
+
+
+def _require_balance_for(payout: Payout) -> None:
+    """A payout that failed for a low platform balance is only retried once the balance covers it."""
+    try:
+        available = gateway.balance().get(payout.currency)
+    except gateway.GatewayError:
+        return  # Stripe did not answer: the send itself will tell
+    if available is not None and available < payout.amount:
+        raise InvalidTransition(
+            _(
+                "Kolabo's available Stripe balance (%(available)s) is still lower than this payout "
+                "(%(amount)s). Top it up, then retry."
+            )
+            % {
+                "available": format_money(available, payout.currency),
+                "amount": format_money(payout.amount, payout.currency),
+            }
+        )
+
+
+def payout_close(*, payout: Payout, by_user: User, reason: str) -> Payout:
+    """Close a failed payout that will not be retried, with a reason the creator reads.
+
+    Its fee is no longer owed to the creator through Kolabo: the ledger returns it from creator
+    payable to the campaign's available escrow, and a campaign that no longer takes creators
+    refunds it to the brand (escrow.campaign_refund_unspent)."""
+    from payments.services.escrow import campaign_refund_unspent
+
+    _require_reviewer(by_user)
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ValidationFailed(_("Say why the payout is closed; the creator will read it."), field="reason")
+    if len(reason) > REASON_MAX:
+        raise ValidationFailed(
+            _("Keep the reason under %(max)s characters.") % {"max": REASON_MAX}, field="reason"
+        )
+    with transaction.atomic():
+        payout = _locked(payout.pk)
+        if payout.status != S.FAILED:
+            raise InvalidTransition(
+                _("Only a failed payout can be closed; this one is %(status)s.")
+                % {"status": payout.get_status_display().lower()}
+            )
+        _review(payout, S.CLOSED, by_user=by_user, note=reason, action="payout.closed")
+        returned = min(creator_payable(collaboration_id=payout.collaboration_id), payout.amount)
+        campaign_id = payout.collaboration.campaign_id
+        if returned > 0:
+            post(
+                kind=Kind.PAYABLE_RETURNED,
+                reference=f"payable-returned:{payout.pk}",
+                currency=payout.currency,
+                campaign_id=campaign_id,
+                collaboration_id=payout.collaboration_id,
+                by_user=by_user,
+                memo=reason,
+                legs=[
+                    Leg(
+                        Account.CREATOR_PAYABLE,
+                        returned,
+                        campaign_id,
+                        payout.collaboration_id,
+                        payout.creator_id,
+                    ),
+                    Leg(Account.CAMPAIGN_ESCROW, -returned, campaign_id),
+                ],
+            )
+        campaign = Campaign.objects.get(pk=campaign_id)
+        if campaign.status not in (Campaign.Status.DRAFT, Campaign.Status.PUBLISHED):
+            campaign_refund_unspent(campaign=campaign, by_user=by_user)
+        transaction.on_commit(lambda: _notify_creator(payout, "payout.closed", reason=reason))
+    return payout

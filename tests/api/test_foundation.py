@@ -151,9 +151,9 @@ def test_the_campaign_list_runs_a_constant_number_of_queries(
     ):
         campaign.niches.add(niche)
 
-    # credentials, last-used stamp, count, page, and niches/causes/deliverables (one query each on
-    # SQLite; inside the page query on PostgreSQL)
-    with django_assert_max_num_queries(7):
+    # credentials, the key creator's current membership, last-used stamp, count, page, and
+    # niches/causes/deliverables (one query each on SQLite; inside the page query on PostgreSQL)
+    with django_assert_max_num_queries(8):
         response = write_key.get(reverse("api:campaigns"), {"page_size": 100})
 
     assert len(response.json()["results"]) == size
@@ -171,7 +171,8 @@ def test_the_member_list_runs_a_constant_number_of_queries(
         for _ in range(size)
     )
 
-    with django_assert_max_num_queries(5):
+    # credentials, the key creator's current membership, last-used stamp, organization, count, page
+    with django_assert_max_num_queries(6):
         response = write_key.get(
             reverse("api:organization_members", args=[brand_org.slug]), {"page_size": 100}
         )
@@ -205,7 +206,7 @@ def test_creator_discovery_runs_a_constant_number_of_queries(write_key, size, dj
     for _ in range(size):
         make_creator()
 
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(10):
         response = write_key.get(reverse("api:creators"), {"page_size": 100})
 
     assert len(response.json()["results"]) == size

@@ -6,6 +6,7 @@ from brands import services
 from brands.models import Organization, VerificationRequest
 from marketplace.errors import InvalidTransition, PermissionDeniedError, ValidationFailed
 from marketplace.models import AuditEvent
+from tests.marketplace.mfa_helpers import login_with_mfa
 
 from .factories import VerificationRequestFactory
 
@@ -29,7 +30,7 @@ def test_submit_then_staff_approve_verifies_the_organization(
     assert request.submitted_by == brand_manager
 
     # When staff approve it from the queue
-    client.force_login(staff_user)
+    login_with_mfa(client, staff_user)
     queue = client.get(reverse("brands:verification_queue"))
     assert "Kopi Nusantara" in queue.content.decode()
     assert "NPWP 01.234.567.8-901.000" in queue.content.decode()
@@ -68,7 +69,7 @@ def test_reject_without_reason_in_the_queue_shows_the_error_on_the_reason_field(
     client, brand_org, staff_user
 ):
     request = VerificationRequestFactory(organization=brand_org)
-    client.force_login(staff_user)
+    login_with_mfa(client, staff_user)
 
     response = client.post(
         reverse("brands:verification_decide", args=[request.pk]),
@@ -177,7 +178,7 @@ def test_admin_action_approves_through_the_service(client, brand_org, db):
 
     admin_user = UserFactory(email="root@example.com", is_staff=True, is_superuser=True)
     request = VerificationRequestFactory(organization=brand_org)
-    client.force_login(admin_user)
+    login_with_mfa(client, admin_user)
 
     response = client.post(
         reverse("admin:brands_verificationrequest_changelist"),
@@ -194,7 +195,7 @@ def test_admin_action_approves_through_the_service(client, brand_org, db):
 def test_admin_changelists_load(client, brand_org, url_name):
     from tests.marketplace.factories import UserFactory
 
-    client.force_login(UserFactory(email="root@example.com", is_staff=True, is_superuser=True))
+    login_with_mfa(client, UserFactory(email="root@example.com", is_staff=True, is_superuser=True))
 
     response = client.get(reverse(f"admin:brands_{url_name}_changelist"))
 

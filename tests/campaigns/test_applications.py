@@ -51,7 +51,11 @@ def test_creator_applies_and_owners_and_managers_are_notified_once(
     assert application.is_counter_offer is False
     notified = Notification.objects.filter(kind="application.created")
     assert {n.recipient_id for n in notified} == {brand_owner.pk, brand_manager.pk}
-    assert notified.first().params == {"creator": "Ayu Lestari", "campaign": "Kopi at sahur"}
+    assert notified.first().params == {
+        "creator": "Ayu Lestari",
+        "campaign": "Kopi at sahur",
+        "audience": "organization",
+    }
     assert sorted(m.to[0] for m in mail.outbox) == sorted([brand_owner.email, brand_manager.email])
     assert AuditEvent.objects.filter(action="application.created", target_id=str(application.pk)).exists()
 
@@ -75,14 +79,17 @@ def test_fee_outside_the_range_is_marked_as_counter_offer(brand_org, creator, fe
     assert application.proposed_fee == fee
 
 
-def test_asking_for_money_on_an_unpaid_brief_is_a_counter_offer(brand_org, creator):
+def test_a_volunteer_brief_takes_no_fee_and_refuses_asking_for_money(brand_org, creator):
     campaign = CampaignFactory(
         organization=brand_org, compensation=Campaign.Compensation.VOLUNTEER, fee_min=None, fee_max=None
     )
 
     assert apply(campaign, creator.creator_profile, fee=Decimal("0")).is_counter_offer is False
     other = make_creator()
-    assert apply(campaign, other, fee=Decimal("250000")).is_counter_offer is True
+    with pytest.raises(ValidationFailed) as refused:
+        apply(campaign, other, fee=Decimal("250000"))
+    assert refused.value.field == "proposed_fee"
+    assert not Application.objects.filter(creator=other).exists()
 
 
 def test_negative_fee_is_refused_and_nothing_is_written(campaign, creator):
@@ -141,7 +148,7 @@ def test_applying_while_ineligible_is_refused_with_the_reasons(brand_org):
         apply(campaign, profile)
 
     message = str(refused.value.message)
-    assert message.startswith("You do not fit this brief yet:")
+    assert message.startswith("You do not meet the brief's rules yet:")
     assert "has 25,000 followers; the brief asks for 50,000–100,000 followers." in message
     assert "The brief wants content in Malay" in message
     assert not Application.objects.exists()

@@ -141,8 +141,9 @@ def test_eligibility_badge_for_each_row(client, creator):
     verdicts = {row["campaign"].title: row["eligibility"].eligible for row in response.context["rows"]}
     assert verdicts == {"Fits": True, "Too big": False}
     html = response.content.decode()
-    assert "You fit" in html
-    assert "Not eligible" in html
+    assert "Meets the rules" in html
+    assert "Rules not met" in html
+    assert "You fit" not in html
 
 
 def test_non_creators_browse_without_badges(client, outsider):
@@ -151,7 +152,8 @@ def test_non_creators_browse_without_badges(client, outsider):
     response = _browse(client, outsider)
 
     assert response.context["rows"][0]["eligibility"] is None
-    assert "Your fit" not in response.content.decode()
+    assert response.context["rows"][0]["match"] is None
+    assert 'data-testid="match"' not in response.content.decode()
 
 
 def test_list_shows_fee_through_the_money_filter(client, creator):
@@ -184,6 +186,7 @@ def test_list_query_count_does_not_grow_with_rows(client, creator, django_assert
             campaign.causes.set(Cause.objects.all()[:1])
 
     make(1)
+    client.get(LIST)  # the platform's engagement medians are computed once, then cached
     with django_assert_max_num_queries(20) as one:
         client.get(LIST)
     make(9)
@@ -370,3 +373,66 @@ def test_collaborating_creator_is_linked_to_the_collaboration(client, creator, c
 
     assert "You work on this campaign." in html
     assert reverse("campaigns:collaboration_detail", args=[collaboration.pk]) in html
+
+
+# Rules and match are two answers
+
+
+def _brief_in_niche(brand_org, niche, **fields):
+    brief = CampaignFactory(organization=brand_org, title="Sahur recipes", **fields)
+    brief.niches.set([niche])
+    return brief
+
+
+def test_creator_in_an_unrelated_niche_meets_the_rules_but_sees_a_weak_match(client, creator, brand_org):
+    niches = list(Niche.objects.order_by("position"))
+    creator.creator_profile.niches.set([niches[1]])
+    brief = _brief_in_niche(brand_org, niches[0])
+    client.force_login(creator)
+
+    response = client.get(reverse("campaigns:brief_detail", args=[brief.pk]))
+
+    html = response.content.decode()
+    assert response.context["eligibility"].eligible
+    assert "You meet the brief's rules" in html
+    assert "You fit" not in html
+    match = response.context["match"]
+    assert match.strength == "weak"
+    assert f"Match {match.score}/100" in html
+    assert "Weak match" in html
+    assert match.reasons[0] == "No shared niche with the brief."
+    assert "No shared niche with the brief." in html
+    # The rules still let them apply: the match informs, it never blocks.
+    assert f'href="{reverse("campaigns:apply", args=[brief.pk])}"' in html
+
+
+def test_creator_in_the_briefs_niche_sees_a_better_match_than_one_outside_it(client, creator, brand_org):
+    niches = list(Niche.objects.order_by("position"))
+    brief = _brief_in_niche(brand_org, niches[0])
+    client.force_login(creator)
+
+    creator.creator_profile.niches.set([niches[0]])
+    inside = client.get(reverse("campaigns:brief_detail", args=[brief.pk])).context["match"]
+    creator.creator_profile.niches.set([niches[1]])
+    outside = client.get(reverse("campaigns:brief_detail", args=[brief.pk])).context["match"]
+
+    assert inside.score > outside.score
+    assert inside.reasons[0] == f"Strong niche match: {niches[0].name}."
+
+
+def test_the_list_shows_rules_and_match_apart_for_each_brief(client, creator, brand_org):
+    niches = list(Niche.objects.order_by("position"))
+    creator.creator_profile.niches.set([niches[1]])
+    _brief_in_niche(brand_org, niches[0])
+    CampaignFactory(organization=brand_org, title="Too big", min_followers=200_000, max_followers=None)
+
+    response = _browse(client, creator)
+
+    rows = {row["campaign"].title: row for row in response.context["rows"]}
+    assert rows["Sahur recipes"]["eligibility"].eligible
+    assert rows["Sahur recipes"]["match"].strength == "weak"
+    assert not rows["Too big"]["eligibility"].eligible
+    html = response.content.decode()
+    assert html.count('data-testid="match"') == 2
+    assert f"Match {rows['Sahur recipes']['match'].score}/100" in html
+    assert "Meets the rules" in html and "Rules not met" in html

@@ -125,7 +125,7 @@ def test_applying_while_ineligible_shows_why_and_writes_nothing(as_user, brand_o
     assert 'name="pitch"' not in page.content.decode()
     assert response.status_code == 400
     refusal = str(response.context["refusal"].message)
-    assert refusal.startswith("You do not fit this brief yet:")
+    assert refusal.startswith("You do not meet the brief's rules yet:")
     assert "the brief asks for 50,000–100,000 followers." in response.content.decode()
     assert not Application.objects.exists()
 

@@ -13,6 +13,7 @@ from campaigns.services import conversation, workspace
 from marketplace.models import AuditEvent, Notification
 from tests.campaigns.factories import CampaignFactory, in_days, start_collaboration, submit_and_approve
 from tests.creators.factories import CreatorProfileFactory
+from tests.marketplace.mfa_helpers import login_with_mfa
 
 pytestmark = pytest.mark.django_db
 
@@ -291,7 +292,7 @@ def test_the_cancel_page_refuses_once_content_is_approved(client, deliverable, c
 def test_the_dispute_queue_is_for_staff_only(client, staff_user, brand_manager):
     client.force_login(brand_manager)
     assert client.get(reverse("campaigns:dispute_queue")).status_code == 404
-    client.force_login(staff_user)
+    login_with_mfa(client, staff_user)
     assert client.get(reverse("campaigns:dispute_queue")).status_code == 200
 
 
@@ -493,7 +494,7 @@ def test_staff_settle_a_dispute_from_the_queue(client, deliverable, creator, bra
     assert raised.status_code == 302
     dispute = Dispute.objects.get()
 
-    client.force_login(staff_user)
+    login_with_mfa(client, staff_user)
     queue = client.get(reverse("campaigns:dispute_queue")).content.decode()
     assert "Stuck" in queue
     assert client.get(detail_url(deliverable.collaboration)).status_code == 200

@@ -6,6 +6,7 @@ from creators.models import SocialAccount
 from marketplace.models import AuditEvent
 from tests.creators.factories import RateCardItemFactory
 from tests.marketplace.factories import UserFactory
+from tests.marketplace.mfa_helpers import login_with_mfa
 
 pytestmark = pytest.mark.django_db
 
@@ -27,14 +28,14 @@ def admin_user():
 )
 def test_staff_can_browse_and_search_creator_data(client, creator, admin_user, url_name):
     RateCardItemFactory(profile=creator.creator_profile)
-    client.force_login(admin_user)
+    login_with_mfa(client, admin_user)
     response = client.get(reverse(url_name), {"q": "ayu"})
     assert response.status_code == 200
 
 
 def test_profile_admin_shows_accounts_and_rate_card_inline(client, creator, admin_user):
     RateCardItemFactory(profile=creator.creator_profile)
-    client.force_login(admin_user)
+    login_with_mfa(client, admin_user)
     response = client.get(reverse("admin:creators_creatorprofile_change", args=[creator.creator_profile.pk]))
     page = response.content.decode()
     assert response.status_code == 200
@@ -44,7 +45,7 @@ def test_profile_admin_shows_accounts_and_rate_card_inline(client, creator, admi
 
 def test_staff_verifies_a_social_account_from_the_admin_and_it_is_audited(client, creator, admin_user):
     account = creator.creator_profile.social_accounts.get()
-    client.force_login(admin_user)
+    login_with_mfa(client, admin_user)
 
     response = client.post(
         reverse("admin:creators_socialaccount_changelist"),

@@ -2,6 +2,7 @@ import factory
 from allauth.account.models import EmailAddress
 
 from marketplace.models import User
+from marketplace.permissions import ROLE_GROUPS, grant_staff_roles
 
 PASSWORD = "kolabo-test-pass-2026"
 
@@ -22,3 +23,13 @@ class UserFactory(factory.django.DjangoModelFactory):
         obj.save()
         if create and extracted is not False:
             EmailAddress.objects.create(user=obj, email=obj.email, verified=True, primary=True)
+
+    @factory.post_generation
+    def staff_roles(obj, create, extracted, **kwargs):
+        """Staff hold every staff role unless the test names some: `staff_roles=[]` for none,
+        `staff_roles=[PAYOUT_REVIEWERS]` for one (group names in marketplace/permissions.py)."""
+        if not create or not obj.is_staff:
+            return
+        names = tuple(ROLE_GROUPS) if extracted is None else tuple(extracted)
+        if names:
+            grant_staff_roles(obj, *names)

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from marketplace.models import User
 from tests.marketplace.factories import PASSWORD, UserFactory
+from tests.marketplace.mfa_helpers import login_with_mfa
 
 pytestmark = pytest.mark.django_db
 
@@ -140,7 +141,7 @@ def test_admin_login_goes_through_allauth(client, staff_user):
     assert response.status_code == 302
     assert response["Location"] == reverse("account_login") + "?next=%2Fadmin%2F"
 
-    client.force_login(staff_user)
+    login_with_mfa(client, staff_user)  # the admin, like every staff page, needs MFA
     assert client.get("/admin/").status_code == 200
 
 

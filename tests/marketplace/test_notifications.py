@@ -3,6 +3,7 @@ from django.core import mail
 from django.urls import reverse
 
 from marketplace.models import Notification
+from marketplace.notifications import KINDS, render_subject, render_text
 from marketplace.services import notification_email_send, notify
 from tests.marketplace.factories import UserFactory
 
@@ -83,3 +84,28 @@ def test_language_switch_is_remembered_for_emails(client):
     person.refresh_from_db()
     assert person.preferred_language == "id"
     assert client.get("/").headers["Content-Language"] == "id"
+
+
+class _Params(dict):
+    """Every parameter a wording may use, so a missing one shows up as <name>."""
+
+    def __missing__(self, key):
+        return f"<{key}>"
+
+
+@pytest.mark.parametrize(
+    ("kind", "audience"),
+    [(kind, audience) for kind, registered in sorted(KINDS.items()) for audience in registered.audiences],
+)
+def test_every_wording_names_the_other_side_never_the_reader(kind, audience):
+    params = _Params(
+        creator="CREATOR-NAME", organization="ORG-NAME", author="Maya Manager", audience=audience
+    )
+    notification = Notification(kind=kind, params=params)
+
+    text, subject = render_text(notification), render_subject(notification)
+
+    own = {"creator": "CREATOR-NAME", "organization": "ORG-NAME"}.get(audience)
+    if own:
+        assert own not in text + subject
+    assert "%(" not in text + subject  # every placeholder was filled

@@ -8,6 +8,7 @@ from brands.models import Organization
 from campaigns.models import Campaign, Collaboration, Rating
 from creators.models import CreatorProfile, SocialAccount
 from marketplace.models import User
+from marketplace.permissions import can_handle_disputes, can_review_payouts, can_review_verifications
 
 pytestmark = pytest.mark.django_db
 
@@ -27,6 +28,10 @@ def test_seed_demo_creates_the_demo_world_and_prints_logins(capsys):
     assert Organization.objects.filter(kind="ngo").count() == 2
     assert CreatorProfile.objects.count() == 200
     assert User.objects.filter(is_staff=True).count() == 2
+    reviewer = User.objects.get(email="reviewer@kolabo.demo")
+    assert can_review_payouts(reviewer)
+    assert can_review_verifications(reviewer)
+    assert can_handle_disputes(reviewer)
     out = capsys.readouterr().out
     assert "kolabo-demo-2026" in out
     assert "owner@kopi.kolabo.demo" in out

@@ -32,6 +32,7 @@ from creators import services as creator_services
 from creators.models import Cause, CreatorProfile, DeliverableFormat, Niche, Platform
 from creators.signals import matching_changes_gathered
 from marketplace.models import User
+from marketplace.permissions import grant_staff_roles
 from payments.services import escrow as escrow_services
 
 SEED = 2026
@@ -240,6 +241,7 @@ class Command(BaseCommand):
         rng = random.Random(SEED)
         self.user(f"admin@{DOMAIN}", "Kolabo Admin", is_staff=True, is_superuser=True)
         reviewer = self.user(f"reviewer@{DOMAIN}", "Rani Staff Reviewer", is_staff=True)
+        grant_staff_roles(reviewer)  # payout, verification and dispute roles (marketplace/permissions.py)
         self.seed_orgs(reviewer=reviewer)
         self.seed_creators(rng, count=creator_count)
         seed_campaigns(random.Random(SEED + 1))
@@ -542,6 +544,7 @@ def seed_campaigns(rng: random.Random) -> None:
         needed = escrow_services.funding_needed(campaign)
         if needed > 0:
             # Demo money arrives as a recorded bank transfer: no Stripe needed to load the demo.
+            # `make run` then tops Stripe's test balance up to the ledger (manage.py demo_stripe_sync).
             escrow_services.funding_record_offline(
                 campaign=campaign, amount=needed, by_user=finance, note="Demo funding (bank transfer)"
             )

@@ -1,0 +1,38 @@
+"""Beat sweep for bulk invitations whose run was lost (broker down when it was queued, or a worker
+that died without a retry). Queuing a batch again is safe: each chunk claims the batch row with
+SKIP LOCKED and commits its invitations with the progress, so two runs never invite twice."""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+
+from campaigns.models import InvitationBatch
+from marketplace.queueing import enqueue_each
+
+logger = logging.getLogger(__name__)
+
+# A healthy batch (at most 20,000 creators, 500 per chunk) finishes well inside this.
+BATCH_STUCK_AFTER = timedelta(minutes=30)
+
+
+def invitation_batches_requeue_stuck(*, now=None) -> int:
+    """Batches queued but never started, or running for far too long, are queued again."""
+    from campaigns.tasks import invitation_batch_run
+
+    now = now or timezone.now()
+    grace = timedelta(seconds=settings.QUEUE_SWEEP_GRACE_SECONDS)
+    S = InvitationBatch.Status
+    ids = list(
+        InvitationBatch.objects.filter(
+            Q(status=S.QUEUED, created_at__lt=now - grace)
+            | Q(status=S.RUNNING, started_at__lt=now - BATCH_STUCK_AFTER)
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)[:100]
+    )
+    if ids:
+        logger.warning("Invitation batches queued again: %s", ids)
+    return enqueue_each(invitation_batch_run, ids)
