@@ -268,8 +268,7 @@ def _after_sending(request, payout: Payout, amount: str):
     elif payout.status == Payout.Status.FAILED:
         messages.error(
             request,
-            _("Stripe did not accept the transfer: %(reason)s. %(next)s")
-            % {"reason": payout.get_failure_code_display(), "next": payout.staff_failure_next_step},
+            _("Stripe did not accept the transfer. %(next)s") % {"next": payout.staff_failure_next_step},
         )
     else:
         messages.success(

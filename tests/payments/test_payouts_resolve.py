@@ -305,7 +305,7 @@ def test_a_failed_approval_on_the_page_says_so_instead_of_on_its_way(
 
     notes = [str(m) for m in staff_client.get(response["Location"]).context["messages"]]
     assert notes == [
-        "Stripe did not accept the transfer: Kolabo's available Stripe balance was too low. "
+        "Stripe did not accept the transfer. "
         "Kolabo's available Stripe balance is lower than this payout. Top up the platform balance, then retry."
     ]
 
