@@ -111,7 +111,7 @@ def payout_settled(payout) -> None:
                 "currency": payout.currency,
                 "status": payout.status,
                 "paid_at": payout.paid_at,
-                "failure_reason": payout.failure_reason,
+                "failure_code": payout.failure_code,  # ours, never Stripe's raw message
             }
         },
     )

@@ -179,3 +179,27 @@ def test_nothing_is_recorded_for_an_organization_without_subscriptions(
     with django_assert_num_queries(1):
         webhook_events.application_created(application)
     assert not WebhookDelivery.objects.exists()
+
+
+def test_a_failed_payout_tells_partners_kolabos_reason_code_never_stripes_message(
+    listening, campaign, creator, brand_owner, django_capture_on_commit_callbacks
+):
+    collaboration = start_collaboration(campaign, creator.creator_profile, by_user=brand_owner)
+    payout = Payout.objects.create(
+        collaboration=collaboration,
+        creator=creator.creator_profile,
+        amount=Decimal("900000"),
+        reserved_amount=Decimal("900000"),
+        currency="IDR",
+        status=Payout.Status.PROCESSING,
+        attempt=1,
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        payouts._settle(
+            payout.pk, failed="Stripe raw: acct_123 has no capabilities", failure_code="account_not_ready"
+        )
+
+    sent = WebhookDelivery.objects.get().payload["data"]["payout"]
+    assert sent["failure_code"] == "account_not_ready"
+    assert "Stripe raw" not in str(WebhookDelivery.objects.get().payload)
