@@ -16,46 +16,94 @@ from rest_framework import permissions
 
 from api.authentication import Credentials
 from brands.models import Membership, Organization
+from brands.permissions import can_manage_org, managed_organization_ids, membership_of, role_manages
+from brands.selectors import organizations_visible_to
+from marketplace.callers import ApiCaller
+from marketplace.errors import PermissionDeniedError
 
 
 def api_key(request):
     return request.auth.key if isinstance(request.auth, Credentials) else None
 
 
-WRITER_ROLES = (Membership.Role.OWNER, Membership.Role.MANAGER)
+def caller(request) -> ApiCaller:
+    """The request as the caller every permission and visibility function takes: its person and,
+    for an organization API key, the key's organization and its creator's role read on this
+    request by api.authentication. Built once per request."""
+    found = getattr(request, "_kolabo_caller", None)
+    if found is None:
+        found = _org_caller(request)
+        if found.organization_id is None and _staff_session_verified(request):
+            found = ApiCaller(user=request.user, staff_verified=True)
+        request._kolabo_caller = found
+    return found
+
+
+def _org_caller(request) -> ApiCaller:
+    """The caller for organization-role decisions (staff verification plays no part there)."""
+    key = api_key(request)
+    if key is not None:
+        return ApiCaller(user=request.user, organization_id=key.organization_id, role=request.auth.role)
+    return ApiCaller(user=request.user)
+
+
+def _staff_session_verified(request) -> bool:
+    """A staff browser session that passed MFA (tokens carry no MFA proof). Non-staff: no query."""
+    if request.auth is not None or not request.user.is_authenticated or not request.user.is_staff:
+        return False
+    from allauth.mfa.utils import is_mfa_enabled
+
+    from marketplace.decorators import session_used_mfa
+
+    return is_mfa_enabled(request.user) and session_used_mfa(request)
 
 
 def key_can_write(request) -> bool:
-    """A key writes only with read-write scope and while its creator is an owner or a manager."""
+    """A key writes only with read-write scope and while its creator may act for the organization
+    (its role, read on this request); people are judged per organization (can_write)."""
     key = api_key(request)
     if key is None:
         return True
-    return key.scope == key.Scope.READ_WRITE and request.auth.role in WRITER_ROLES
+    return key.scope == key.Scope.READ_WRITE and role_manages(request.auth.role)
 
 
 def member_organizations(request) -> QuerySet[Organization]:
-    key = api_key(request)
-    if key is not None:
-        # The key's organization, and only while its creator is still a member of it.
-        return Organization.objects.filter(pk=key.organization_id, memberships__user=request.user)
-    return Organization.objects.filter(memberships__user=request.user).distinct()
+    """The key's organization only while its creator is still a member; a person's organizations."""
+    return organizations_visible_to(_org_caller(request))
 
 
 def membership(request, organization_id: int) -> Membership:
     """The caller's membership of the organization, or 404 (also for another key's organization)."""
-    key = api_key(request)
-    if key is not None and key.organization_id != organization_id:
-        raise Http404
-    found = Membership.objects.filter(organization_id=organization_id, user=request.user).first()
+    found = membership_of(_org_caller(request), organization_id)
     if found is None:
         raise Http404
     return found
 
 
+def managed_organizations(request) -> QuerySet[Organization]:
+    """The organizations the caller (a key: its creator) owns or manages, whatever the key's scope."""
+    return Organization.objects.filter(pk__in=managed_organization_ids(_org_caller(request)))
+
+
+def manages(request, organization_id: int) -> bool:
+    """Owner or manager of the organization (a key: its creator), whatever the key's scope."""
+    return can_manage_org(_org_caller(request), organization_id)
+
+
 def can_write(request, organization_id: int) -> bool:
+    """May act for the organization: a writing credential, then an owner or a manager there (a
+    non-member gets 404)."""
     if not key_can_write(request):
         return False
-    return membership(request, organization_id).can_edit_org()
+    return role_manages(membership(request, organization_id).role)
+
+
+def require_write(request, organization_id: int) -> None:
+    """can_write, or the one refusal (403) for every API write an organization makes."""
+    if not can_write(request, organization_id):
+        raise PermissionDeniedError(
+            _("Only owners and managers of the organization, or a read-write key made by one, can do this.")
+        )
 
 
 class ReadOnlyKeys(permissions.BasePermission):

@@ -16,7 +16,7 @@ from rest_framework import serializers
 
 from campaigns.models import Campaign, DeliverableSpec
 
-from .serializers import CampaignOut, DeliverableSpecOut
+from .serializers.campaigns import CampaignOut, DeliverableSpecOut
 
 _PLAIN = [
     name

@@ -7,7 +7,8 @@ from django.utils.translation import gettext as _
 
 from api.authentication import cache_key
 from api.models import ApiKey, PersonalToken, new_credential
-from brands.models import Membership, Organization
+from brands.models import Organization
+from brands.permissions import require_org_manager
 from marketplace.errors import InvalidTransition, PermissionDeniedError, ValidationFailed
 from marketplace.models import User
 from marketplace.services import audit_record
@@ -26,15 +27,9 @@ def _clean_name(name: str) -> str:
     return name
 
 
-def _require_manager(organization: Organization, user: User) -> None:
-    membership = Membership.objects.filter(organization=organization, user=user).first()
-    if membership is None or not membership.can_edit_org():
-        raise PermissionDeniedError(_("Only owners and managers can manage the organization's API keys."))
-
-
 def api_key_create(*, organization: Organization, by_user: User, name: str, scope: str) -> tuple[ApiKey, str]:
     """A new key and its token (show it once: only a hash is kept)."""
-    _require_manager(organization, by_user)
+    require_org_manager(organization=organization, user=by_user)
     if scope not in ApiKey.Scope.values:
         raise ValidationFailed(_("Choose read only, or read and write."), field="scope")
     prefix, token, secret_hash = new_credential("kolabo_key")
@@ -54,7 +49,7 @@ def api_key_create(*, organization: Organization, by_user: User, name: str, scop
 
 
 def api_key_revoke(*, key: ApiKey, by_user: User) -> ApiKey:
-    _require_manager(key.organization, by_user)
+    require_org_manager(organization=key.organization_id, user=by_user)
     with transaction.atomic():
         key = ApiKey.objects.select_for_update().get(pk=key.pk)
         if key.revoked_at is not None:

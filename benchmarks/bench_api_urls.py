@@ -4,7 +4,7 @@ columns, through .values() and JsonResponse."""
 from django.http import JsonResponse
 from django.urls import include, path
 
-from api.serializers import CampaignOut
+from api.serializers.campaigns import CampaignOut
 from campaigns.models import Campaign
 
 # Every column the API's campaign shows (the API adds niches, causes and deliverables on top).

@@ -10,10 +10,41 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from marketplace import permissions as staff_permissions
+from marketplace.callers import Caller, key_organization_id, person_of
 
 from .models import Membership, Organization, OrgInvitation, VerificationRequest
+from .permissions import managed_organization_ids
 
 STAFF_RECENT_LIMIT = 5
+
+
+# Visibility: what the caller (a user, or an API principal) may see of organizations
+
+
+def member_organization_ids(caller: Caller | None) -> QuerySet:
+    """The ids of the organizations the caller belongs to, as a subquery.
+
+    An organization API key: its own organization, and only while its creator is still a member of
+    it (the membership is part of the query, not only of authentication). Anonymous: none.
+    """
+    user = person_of(caller)
+    if user is None:
+        return Membership.objects.none().values("organization_id")
+    memberships = Membership.objects.filter(user=user)
+    key_org = key_organization_id(caller)
+    if key_org is not None:
+        memberships = memberships.filter(organization_id=key_org)
+    return memberships.values("organization_id")
+
+
+def organizations_visible_to(caller: Caller | None) -> QuerySet[Organization]:
+    """Organizations whose private pages the caller sees: the ones they belong to (a key: its own)."""
+    return Organization.objects.filter(pk__in=member_organization_ids(caller))
+
+
+def memberships_visible_to(caller: Caller | None) -> QuerySet[Membership]:
+    """Members of the organizations the caller belongs to (members see each other)."""
+    return Membership.objects.filter(organization_id__in=member_organization_ids(caller))
 
 
 def _count_subquery(queryset: QuerySet) -> Coalesce:
@@ -85,10 +116,7 @@ def org_work_waiting(*, user) -> list[Any]:
         return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
 
     return list(
-        Campaign.objects.filter(
-            organization__memberships__user=user,
-            organization__memberships__role__in=(Membership.Role.OWNER, Membership.Role.MANAGER),
-        )
+        Campaign.objects.filter(organization_id__in=managed_organization_ids(user))
         .annotate(
             applicants_waiting=counted(
                 Application.objects.filter(campaign=OuterRef("pk"), status__in=Application.OPEN)

@@ -26,6 +26,7 @@ from marketplace.services import absolute_url, audit_record
 from marketplace.slugs import unique_slug
 
 from .models import RESERVED_SLUGS, Membership, Organization, OrgInvitation, VerificationRequest
+from .permissions import can_own_org, require_org_manager, require_org_member
 
 Role = Membership.Role
 SLUG_MAX_LENGTH = 50
@@ -52,19 +53,6 @@ def _email_on_commit(*, to: Iterable[str], subject: str, template: str, context:
 
 def _lock_org(organization: Organization) -> Organization:
     return Organization.objects.select_for_update().get(pk=organization.pk)
-
-
-def _membership_of(*, organization: Organization, user: User) -> Membership | None:
-    if user is None or not user.is_authenticated:
-        return None
-    return Membership.objects.filter(organization=organization, user=user).first()
-
-
-def _require_editor(*, organization: Organization, user: User) -> Membership:
-    membership = _membership_of(organization=organization, user=user)
-    if membership is None or not membership.can_edit_org():
-        raise PermissionDeniedError(_("Only owners and managers can edit this organization."))
-    return membership
 
 
 def _owner_count(organization: Organization) -> int:
@@ -185,7 +173,7 @@ def organization_update(
     The slug does not follow the name, so links already shared keep working.
     """
     organization = _lock_org(organization)
-    _require_editor(organization=organization, user=by_user)
+    require_org_manager(organization=organization, user=by_user)
 
     changes = {}
     if name is not None:
@@ -244,9 +232,7 @@ def invitation_create(*, organization: Organization, by_user: User, email: str, 
     if role not in Role.values:
         raise ValidationFailed(_("Choose a role."), field="role")
 
-    inviter = _membership_of(organization=organization, user=by_user)
-    if inviter is None or not inviter.can_manage_members():
-        raise PermissionDeniedError(_("Only owners and managers can invite people."))
+    inviter = require_org_manager(organization=organization, user=by_user)
     if not inviter.can_invite_role(role):
         raise PermissionDeniedError(_("Only owners can invite another owner."))
 
@@ -379,9 +365,7 @@ def invitation_revoke(*, invitation: OrgInvitation, by_user: User) -> OrgInvitat
     organization = _lock_org(invitation.organization)
     invitation = OrgInvitation.objects.select_for_update().get(pk=invitation.pk)
 
-    actor = _membership_of(organization=organization, user=by_user)
-    if actor is None or not actor.can_manage_members():
-        raise PermissionDeniedError(_("Only owners and managers can withdraw invitations."))
+    actor = require_org_manager(organization=organization, user=by_user)
     if not actor.can_invite_role(invitation.role):
         raise PermissionDeniedError(_("Only owners can withdraw an invitation to become an owner."))
     if invitation.status == OrgInvitation.Status.ACCEPTED:
@@ -404,9 +388,7 @@ def membership_remove(*, membership: Membership, by_user: User) -> None:
         Membership.objects.select_for_update(of=("self",)).select_related("user").get(pk=membership.pk)
     )
 
-    actor = _membership_of(organization=organization, user=by_user)
-    if actor is None:
-        raise PermissionDeniedError(_("Only members of this organization can remove members."))
+    actor = require_org_member(organization=organization, user=by_user)
     if not actor.can_remove(membership):
         if actor.role == Role.MANAGER:
             raise PermissionDeniedError(_("Managers can only remove viewers."))
@@ -431,8 +413,7 @@ def membership_change_role(*, membership: Membership, by_user: User, role: str) 
 
     if role not in Role.values:
         raise ValidationFailed(_("Choose a role."), field="role")
-    actor = _membership_of(organization=organization, user=by_user)
-    if actor is None or not actor.can_change_roles():
+    if not can_own_org(organization=organization, user=by_user):
         raise PermissionDeniedError(_("Only owners can change roles."))
     if membership.role == role:
         return membership
@@ -460,9 +441,7 @@ def verification_request_submit(
     *, organization: Organization, by_user: User, evidence: str
 ) -> VerificationRequest:
     organization = _lock_org(organization)
-    membership = _membership_of(organization=organization, user=by_user)
-    if membership is None or not membership.can_edit_org():
-        raise PermissionDeniedError(_("Only owners and managers can request verification."))
+    require_org_manager(organization=organization, user=by_user)
     evidence = evidence.strip()
     if not evidence:
         raise ValidationFailed(_("Tell us what shows that your organization is real."), field="evidence")

@@ -10,24 +10,14 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from creators.models import CreatorProfile
-from marketplace.errors import PermissionDeniedError, ValidationFailed
+from marketplace.errors import ValidationFailed
 from marketplace.models import User
 from marketplace.services import audit_record
 
 from .models import Membership, Organization, Shortlist, ShortlistEntry
+from .permissions import require_org_manager
 
 NAME_MAX_LENGTH = Shortlist._meta.get_field("name").max_length
-
-
-def _require_editor(*, organization_id: int, user: User) -> Membership:
-    membership = (
-        Membership.objects.filter(organization_id=organization_id, user=user).first()
-        if user is not None and user.is_authenticated
-        else None
-    )
-    if membership is None or not membership.can_edit_org():
-        raise PermissionDeniedError(_("Only owners and managers of the organization can change shortlists."))
-    return membership
 
 
 def _clean_name(name: str) -> str:
@@ -49,7 +39,7 @@ def _locked(shortlist: Shortlist) -> Shortlist:
 
 
 def shortlist_create(*, organization: Organization, by_user: User, name: str) -> Shortlist:
-    _require_editor(organization_id=organization.pk, user=by_user)
+    require_org_manager(organization=organization.pk, user=by_user)
     name = _clean_name(name)
     try:
         with transaction.atomic():
@@ -64,7 +54,7 @@ def shortlist_create(*, organization: Organization, by_user: User, name: str) ->
 
 def shortlist_add(*, shortlist: Shortlist, creator: CreatorProfile, by_user: User) -> ShortlistEntry:
     """Put the creator on the shortlist. Adding someone already there changes nothing."""
-    _require_editor(organization_id=shortlist.organization_id, user=by_user)
+    require_org_manager(organization=shortlist.organization_id, user=by_user)
     with transaction.atomic():
         shortlist = _locked(shortlist)
         entry, created = ShortlistEntry.objects.get_or_create(
@@ -83,7 +73,7 @@ def shortlist_add(*, shortlist: Shortlist, creator: CreatorProfile, by_user: Use
 
 def shortlist_remove(*, shortlist: Shortlist, creator: CreatorProfile, by_user: User) -> bool:
     """Take the creator off the shortlist; False when they were not on it."""
-    _require_editor(organization_id=shortlist.organization_id, user=by_user)
+    require_org_manager(organization=shortlist.organization_id, user=by_user)
     with transaction.atomic():
         shortlist = _locked(shortlist)
         deleted, _rows = ShortlistEntry.objects.filter(shortlist=shortlist, creator=creator).delete()
@@ -99,7 +89,7 @@ def shortlist_remove(*, shortlist: Shortlist, creator: CreatorProfile, by_user: 
 
 
 def shortlist_delete(*, shortlist: Shortlist, by_user: User) -> None:
-    _require_editor(organization_id=shortlist.organization_id, user=by_user)
+    require_org_manager(organization=shortlist.organization_id, user=by_user)
     with transaction.atomic():
         shortlist = _locked(shortlist)
         audit_record(

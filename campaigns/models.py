@@ -187,6 +187,14 @@ class Campaign(models.Model):
         return self.fee_min is not None and self.fee_max is not None and self.fee_min != self.fee_max
 
     @property
+    def brief_fee(self) -> Decimal:
+        """The brief's own fee per creator: the top of the range, or nothing for an unpaid brief."""
+        for value in (self.fee_max, self.fee_min):
+            if value is not None:
+                return value
+        return Decimal("0")
+
+    @property
     def budget_min(self) -> Decimal | None:
         return None if self.fee_min is None else self.fee_min * self.slots
 

@@ -2,17 +2,15 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from brands.models import Membership, Organization
+from brands.models import Organization
+from brands.permissions import MANAGER_ROLES
 from marketplace.models import User
-from marketplace.notifications import AUDIENCE, register
+from marketplace.notifications import CREATOR, ORGANIZATION, STAFF, for_audience, register
 from marketplace.services import notify
 
-# Who a notification is written for. Each kind has one wording per audience that receives it, so the
-# reader sees the other side's name, never their own; the first wording is also the one shown for
-# rows written before audiences existed.
-CREATOR = "creator"
-ORGANIZATION = "organization"
-STAFF = "staff"
+# Who a notification is written for (marketplace.notifications). Each kind has one wording per
+# audience that receives it, so the reader sees the other side's name, never their own; the first
+# wording is also the one shown for rows written before audiences existed.
 
 KINDS = {
     "application.created": {
@@ -274,18 +272,13 @@ for _kind, _wordings in KINDS.items():
     register(_kind, text=_text, subject=_subject, audiences=_wordings)
 
 
-def for_audience(params: dict, audience: str) -> dict:
-    """`params` with the audience the notification is worded for (see marketplace.notifications)."""
-    return {**params, AUDIENCE: audience}
-
-
 def org_recipients(organization: Organization | int) -> list[User]:
     """The people who act on campaign events: owners and managers."""
     org_id = organization if isinstance(organization, int) else organization.pk
     return list(
         User.objects.filter(
             memberships__organization_id=org_id,
-            memberships__role__in=[Membership.Role.OWNER, Membership.Role.MANAGER],
+            memberships__role__in=MANAGER_ROLES,
             is_active=True,
         ).order_by("pk")
     )
@@ -296,11 +289,3 @@ def notify_org(*, organization, kind: str, key: str, params: dict, url: str = ""
     params = for_audience(params, ORGANIZATION)
     for user in org_recipients(organization):
         notify(recipient=user, kind=kind, dedupe_key=f"{key}:u{user.pk}", params=params, url=url)
-
-
-def notify_user(
-    *, user: User, kind: str, key: str, params: dict, url: str = "", audience: str = CREATOR
-) -> None:
-    """Notify one person: the creator unless `audience` says otherwise (staff)."""
-    params = for_audience(params, audience)
-    notify(recipient=user, kind=kind, dedupe_key=f"{key}:u{user.pk}", params=params, url=url)

@@ -27,10 +27,12 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from campaigns import tasks
 from campaigns.match_index import rank_creators
 from campaigns.models import Application, Campaign, Collaboration, Invitation, Recommendation
 from campaigns.ranking import BriefSpec, Ranked, brief_spec
 from creators.models import MatchFeatures, Tier
+from marketplace.queueing import enqueue_on_commit
 
 EXPOSURE_PENALTY = 30_000  # 3 points, in units of 1/10,000
 EXPOSURE_MAX_BRIEFS = 3
@@ -213,13 +215,10 @@ def recommendations_mark_stale() -> bool:
     within the window find it and add nothing; the run deletes it first, so a change during the
     run schedules the next one.
     """
-    from campaigns.tasks import recommendations_refresh_stale
-    from marketplace.queueing import enqueue_on_commit
-
     delay = settings.RECOMMENDATIONS_DEBOUNCE_SECONDS
     if not cache.add(STALE_KEY, 1, timeout=delay * 10):
         return False
-    enqueue_on_commit(recommendations_refresh_stale, countdown=delay)
+    enqueue_on_commit(tasks.recommendations_refresh_stale, countdown=delay)
     return True
 
 

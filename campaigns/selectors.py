@@ -33,6 +33,7 @@ from creators.models import CreatorProfile, Platform, SocialAccount
 from creators.taxonomy import LANGUAGE_NAMES
 from marketplace.models import User
 
+from . import visibility
 from .matching import Reliability
 from .models import (
     Application,
@@ -59,9 +60,9 @@ ORG_PANEL_LIMIT = 5
 
 def campaign_for_member(*, user: User, pk: int) -> tuple[Campaign, Membership]:
     """The campaign and the user's membership in its organization; everyone else gets a 404."""
-    if user is None or not user.is_authenticated:
-        raise Http404
-    campaign = get_object_or_404(Campaign.objects.select_related("organization"), pk=pk)
+    campaign = get_object_or_404(
+        visibility.organization_campaigns_visible_to(user).select_related("organization"), pk=pk
+    )
     membership = Membership.objects.filter(organization_id=campaign.organization_id, user=user).first()
     if membership is None:
         raise Http404
@@ -80,32 +81,13 @@ def creator_for_browsing(*, user: User) -> CreatorProfile | None:
 
 
 def brief_for_viewer(*, user: User, pk: int) -> Campaign:
-    """A brief as the user may see it.
-
-    Published briefs are public to every logged-in user. Drafts are for members of the owning
-    organization only. Closed, completed and cancelled briefs stay visible to those members and to
-    the creators who applied, were invited or work on them (their own history), and are 404 for
-    everyone else.
-    """
-    if user is None or not user.is_authenticated:
-        raise Http404
-    campaign = get_object_or_404(
-        Campaign.objects.select_related("organization").prefetch_related("deliverables", "niches", "causes"),
+    """A brief as the user may see it (the rules: campaigns.visibility.campaigns_visible_to)."""
+    return get_object_or_404(
+        visibility.campaigns_visible_to(user)
+        .select_related("organization")
+        .prefetch_related("deliverables", "niches", "causes"),
         pk=pk,
     )
-    if campaign.status == Campaign.Status.PUBLISHED:
-        return campaign
-    if Membership.objects.filter(organization_id=campaign.organization_id, user=user).exists():
-        return campaign
-    if campaign.status != Campaign.Status.DRAFT:
-        involved = (
-            Application.objects.filter(campaign=campaign, creator__user=user).exists()
-            or Invitation.objects.filter(campaign=campaign, creator__user=user).exists()
-            or Collaboration.objects.filter(campaign=campaign, creator__user=user).exists()
-        )
-        if involved:
-            return campaign
-    raise Http404
 
 
 @dataclass

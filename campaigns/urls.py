@@ -1,10 +1,86 @@
-from django.urls import include, path
+from django.urls import path
+
+from campaigns.views import briefs, offers, recommendations, workspace
 
 app_name = "campaigns"
 
-# Each flow keeps its own URL module; all names live in the "campaigns" namespace.
+# Mounted at /campaigns/.
 urlpatterns = [
-    path("", include("campaigns.urls_briefs")),
-    path("", include("campaigns.urls_offers")),
-    path("collaborations/", include("campaigns.urls_workspace")),
+    # Briefs: list, detail, manage, and a brand's campaigns; recommendations
+    path("", briefs.brief_list, name="brief_list"),
+    path("<int:pk>/", briefs.brief_detail, name="brief_detail"),
+    path("<int:pk>/manage/", briefs.campaign_manage, name="campaign_manage"),
+    path("<int:pk>/edit/", briefs.campaign_edit, name="campaign_edit"),
+    path("<int:pk>/publish/", briefs.campaign_publish, name="campaign_publish"),
+    path("<int:pk>/close/", briefs.campaign_close, name="campaign_close"),
+    path("<int:pk>/cancel/", briefs.campaign_cancel, name="campaign_cancel"),
+    path("<int:pk>/duplicate/", briefs.campaign_duplicate, name="campaign_duplicate"),
+    path("<int:pk>/recommendations/", recommendations.recommendation_list, name="recommendations"),
+    path(
+        "<int:pk>/recommendations/invite/",
+        recommendations.recommendations_invite,
+        name="recommendations_invite",
+    ),
+    path(
+        "<int:pk>/recommendations/refresh/",
+        recommendations.recommendations_refresh,
+        name="recommendations_refresh",
+    ),
+    path("org/<slug:slug>/", briefs.org_campaigns, name="org_campaigns"),
+    path("org/<slug:slug>/new/", briefs.campaign_create, name="campaign_create"),
+    # Applications and invitations
+    path("<int:pk>/apply/", offers.apply, name="apply"),
+    path("<int:pk>/applicants/", offers.applicants, name="applicants"),
+    path("<int:pk>/invite/", offers.invite, name="invite"),
+    path("me/offers/", offers.my_offers, name="my_offers"),
+    path("applications/<int:pk>/withdraw/", offers.application_withdraw, name="application_withdraw"),
+    path("applications/<int:pk>/shortlist/", offers.application_shortlist, name="application_shortlist"),
+    path("applications/<int:pk>/accept/", offers.application_accept, name="application_accept"),
+    path("applications/<int:pk>/decline/", offers.application_decline, name="application_decline"),
+    path("invitations/<int:pk>/", offers.invitation_detail, name="invitation_detail"),
+    path("invitations/<int:pk>/accept/", offers.invitation_accept, name="invitation_accept"),
+    path("invitations/<int:pk>/decline/", offers.invitation_decline, name="invitation_decline"),
+    path("invitations/<int:pk>/counter/", offers.invitation_counter, name="invitation_counter"),
+    path(
+        "invitations/<int:pk>/counter/accept/",
+        offers.invitation_counter_accept,
+        name="invitation_counter_accept",
+    ),
+    path(
+        "invitations/<int:pk>/counter/decline/",
+        offers.invitation_counter_decline,
+        name="invitation_counter_decline",
+    ),
+    path("invitations/<int:pk>/revoke/", offers.invitation_revoke, name="invitation_revoke"),
+    path(
+        "invitation-batches/<int:pk>/status/",
+        offers.invitation_batch_status,
+        name="invitation_batch_status",
+    ),
+    # The collaboration workspace
+    path("collaborations/", workspace.my_collaborations, name="my_collaborations"),
+    path("collaborations/<int:pk>/", workspace.collaboration_detail, name="collaboration_detail"),
+    path("collaborations/<int:pk>/messages/", workspace.message_create, name="message_create"),
+    path("collaborations/<int:pk>/cancel/", workspace.collaboration_cancel, name="collaboration_cancel"),
+    path("collaborations/<int:pk>/dispute/", workspace.dispute_raise, name="dispute_raise"),
+    path("collaborations/<int:pk>/rate/", workspace.rate, name="rate"),
+    path(
+        "collaborations/deliverables/<int:pk>/submit/", workspace.submission_create, name="submission_create"
+    ),
+    path(
+        "collaborations/deliverables/<int:pk>/publish/",
+        workspace.deliverable_publish,
+        name="deliverable_publish",
+    ),
+    path(
+        "collaborations/deliverables/<int:pk>/confirm/",
+        workspace.deliverable_confirm,
+        name="deliverable_confirm",
+    ),
+    path(
+        "collaborations/submissions/<int:pk>/review/", workspace.submission_review, name="submission_review"
+    ),
+    path("collaborations/submissions/<int:pk>/file/", workspace.submission_file, name="submission_file"),
+    path("collaborations/staff/disputes/", workspace.dispute_queue, name="dispute_queue"),
+    path("collaborations/disputes/<int:pk>/resolve/", workspace.dispute_resolve, name="dispute_resolve"),
 ]

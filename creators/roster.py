@@ -37,9 +37,12 @@ from django.db.models import Q
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from brands.models import Membership, Organization
+from brands.models import Organization
+from brands.permissions import require_org_manager
+from creators import tasks
 from marketplace.errors import PermissionDeniedError, ValidationFailed
 from marketplace.models import AuditEvent, User
+from marketplace.queueing import enqueue
 from marketplace.services import audit_record
 
 from .models import Cause, CreatorProfile, Niche, RosterImportJob, SocialAccount
@@ -559,9 +562,7 @@ def roster_import(
     Raises RosterFileError for a malformed file. With bad rows and `valid_rows_only=False`, writes
     nothing and returns the report.
     """
-    membership = Membership.objects.filter(organization=organization, user=by_user).first()
-    if membership is None or not membership.can_edit_org():
-        raise PermissionDeniedError(_("Only owners and managers can import a roster."))
+    require_org_manager(organization=organization, user=by_user)
     rows = roster_parse(content)
     with transaction.atomic():
         good, errors, users, accounts, listed = _validate_rows(rows, organization=organization)
@@ -783,9 +784,7 @@ def roster_import_job_start(
     A malformed file raises RosterFileError now, so the caller hears about it at once; the rows are
     validated (and written) by the job, whose report lists each problem by line and column.
     """
-    membership = Membership.objects.filter(organization=organization, user=by_user).first()
-    if membership is None or not membership.can_edit_org():
-        raise PermissionDeniedError(_("Only owners and managers can import a roster."))
+    require_org_manager(organization=organization, user=by_user)
     roster_parse(content)
     job = RosterImportJob.objects.create(
         organization=organization,
@@ -799,10 +798,7 @@ def roster_import_job_start(
 
 
 def _queue_roster_import(job_id: int) -> None:
-    from creators.tasks import roster_import_run
-    from marketplace.queueing import enqueue
-
-    enqueue(roster_import_run, job_id)
+    enqueue(tasks.roster_import_run, job_id)
 
 
 def roster_import_job_run(*, job_id: int) -> str:

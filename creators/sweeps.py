@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
+from creators import tasks
 from creators.models import RosterImportJob
 from marketplace.queueing import enqueue_each
 
@@ -17,8 +18,6 @@ logger = logging.getLogger(__name__)
 
 def roster_import_jobs_requeue(*, now=None) -> int:
     """Jobs queued but never started, or running longer than a task may live, are queued again."""
-    from creators.tasks import roster_import_run
-
     now = now or timezone.now()
     S = RosterImportJob.Status
     ids = list(
@@ -31,4 +30,4 @@ def roster_import_jobs_requeue(*, now=None) -> int:
     )
     if ids:
         logger.warning("Roster import jobs queued again: %s", ids)
-    return enqueue_each(roster_import_run, ids)
+    return enqueue_each(tasks.roster_import_run, ids)

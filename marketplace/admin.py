@@ -101,6 +101,7 @@ class NotificationAdmin(admin.ModelAdmin):
         "dedupe_key",
         "created_at",
         "read_at",
+        "email_claimed_at",
         "emailed_at",
     ]
 

@@ -1,7 +1,16 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .errors import DomainError
 from .models import User
+
+
+class DomainErrorFormMixin:
+    """Show a service's DomainError next to the field it names, or at the top of the form."""
+
+    def add_domain_error(self, error: DomainError) -> None:
+        field = error.field if error.field in self.fields else None
+        self.add_error(field, str(error.message))
 
 
 class SignupForm(forms.Form):

@@ -116,6 +116,9 @@ class Notification(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("emailed"), null=True, blank=True)
+    # Set by the sender that won the claim to email it (marketplace/services.py); a claim older than
+    # the lease with no `emailed_at` belongs to a sender that died, and may be claimed again.
+    email_claimed_at = models.DateTimeField(_("email claimed"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("notification")

@@ -27,6 +27,14 @@ KINDS: dict[str, NotificationKind] = {}
 
 # The params key naming who the notification is written for: "creator", "organization" or "staff".
 AUDIENCE = "audience"
+CREATOR = "creator"
+ORGANIZATION = "organization"
+STAFF = "staff"
+
+
+def for_audience(params: dict, audience: str) -> dict:
+    """`params` with the audience the notification is worded for."""
+    return {**params, AUDIENCE: audience}
 
 
 def register(

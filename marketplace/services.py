@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -8,8 +8,10 @@ from django.db import models, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from . import tasks
 from .models import AuditEvent, Notification, User
-from .notifications import KINDS, render_subject, render_text
+from .notifications import CREATOR, KINDS, for_audience, render_subject, render_text
+from .queueing import enqueue_each, enqueue_on_commit
 
 
 def audit_record(
@@ -47,8 +49,8 @@ def notify(
     """Record a notification once per `dedupe_key` and email it after commit.
 
     Calling it again with the same key (a retried task, a double submit) changes nothing and
-    sends nothing: the email task itself also checks `emailed_at` under a lock. `email=False`
-    only skips queueing now; notification_emails_requeue still emails it if nobody did.
+    sends nothing: the email task itself claims the row before sending. `email=False` only skips
+    queueing now; notification_emails_requeue still emails it if nobody did.
     """
     if kind not in KINDS:
         raise ValueError(f"Unknown notification kind {kind!r}: register it in the app's notifications module")
@@ -57,27 +59,37 @@ def notify(
         defaults={"recipient": recipient, "kind": kind, "params": params or {}, "url": url},
     )
     if created and email:
-        from .queueing import enqueue_on_commit
-        from .tasks import notification_email_send
-
-        enqueue_on_commit(notification_email_send, notification.pk)
+        enqueue_on_commit(tasks.notification_email_send, notification.pk)
     return notification
 
 
+def notify_user(
+    *, user: User, kind: str, key: str, params: dict, url: str = "", audience: str = CREATOR
+) -> None:
+    """Notify one person: the creator unless `audience` says otherwise (staff)."""
+    params = for_audience(params, audience)
+    notify(recipient=user, kind=kind, dedupe_key=f"{key}:u{user.pk}", params=params, url=url)
+
+
 def notification_email_send(*, notification_id: int) -> bool:
-    """Send the email for one notification unless it went already. Returns whether it sent."""
-    with transaction.atomic():
-        notification = (
-            Notification.objects.select_for_update()
-            .select_related("recipient")
-            .filter(pk=notification_id)
-            .first()
-        )
-        if notification is None or notification.emailed_at is not None:
-            return False
-        recipient = notification.recipient
-        if not recipient.is_active or not recipient.email:
-            return False
+    """Send the email for one notification unless it went already. Returns whether it sent.
+
+    Claim, then send (healthchecks' `Flip`): a conditional update lets one sender win and commits
+    at once, and the mail goes out with no transaction open and no row locked, so a slow mail server
+    never holds up the writers of this row. The trade (docs/operations.md): a sender that dies after
+    its claim and before `emailed_at` is written is retried once the lease has passed, so the email
+    may go twice only if that sender died after the mail server accepted it.
+    """
+    notification = Notification.objects.select_related("recipient").filter(pk=notification_id).first()
+    if notification is None or notification.emailed_at is not None:
+        return False
+    recipient = notification.recipient
+    if not recipient.is_active or not recipient.email:
+        return False
+    claimed_at = notification_email_claim(notification_id=notification_id)
+    if claimed_at is None:
+        return False  # sent already, or another sender holds a live claim
+    try:
         with translation.override(recipient.preferred_language):
             subject = render_subject(notification)
             body = render_to_string(
@@ -89,11 +101,42 @@ def notification_email_send(*, notification_id: int) -> bool:
                     "recipient": recipient,
                 },
             )
-        # Sending inside the lock means a concurrent retry waits, then sees emailed_at and stops.
         send_mail(f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}", body, None, [recipient.email])
-        notification.emailed_at = timezone.now()
-        notification.save(update_fields=["emailed_at"])
-        return True
+    except BaseException:
+        # Not sent (the mail server refused, or the task was stopped): give the claim back so the
+        # task's retry can send now rather than after the lease.
+        Notification.objects.filter(
+            pk=notification_id, email_claimed_at=claimed_at, emailed_at__isnull=True
+        ).update(email_claimed_at=None)
+        raise
+    Notification.objects.filter(pk=notification_id, emailed_at__isnull=True).update(emailed_at=timezone.now())
+    return True
+
+
+# Longer than any live sender can hold a claim: Celery stops a task after CELERY_TASK_TIME_LIMIT.
+EMAIL_CLAIM_LEASE = timedelta(minutes=10)
+
+
+def notification_email_claim(*, notification_id: int, now=None) -> datetime | None:
+    """Claim the right to email one notification; returns the claim's time, or None if not won.
+
+    Won when nobody emailed it and no other sender holds a claim younger than EMAIL_CLAIM_LEASE.
+    The claim commits on its own (a durable block: never inside a caller's transaction), so the
+    email that follows is sent after commit, whoever calls this.
+    """
+    now = now or timezone.now()
+    with transaction.atomic(durable=True):
+        won = (
+            Notification.objects.filter(pk=notification_id, emailed_at__isnull=True)
+            .filter(_claim_free(now))
+            .update(email_claimed_at=now)
+        )
+    return now if won == 1 else None
+
+
+def _claim_free(now) -> models.Q:
+    """Nobody holds a live claim: never claimed, or claimed by a sender gone longer than the lease."""
+    return models.Q(email_claimed_at__isnull=True) | models.Q(email_claimed_at__lt=now - EMAIL_CLAIM_LEASE)
 
 
 # Older unsent notifications are stale news: the in-app list still shows them.
@@ -101,16 +144,15 @@ EMAIL_RESEND_WINDOW = timedelta(days=2)
 
 
 def notification_emails_requeue(*, now=None) -> int:
-    """Beat: emails whose task never ran (the broker was down) are queued again; returns how many.
+    """Beat: emails whose task never ran (the broker was down), or whose sender died holding its
+    claim, are queued again; returns how many.
 
-    Safe beside a late delivery of the original task: the sender checks `emailed_at` under a lock.
+    Safe beside a late delivery of the original task: only one sender wins the claim.
     """
-    from .queueing import enqueue_each
-    from .tasks import notification_email_send as task
-
     now = now or timezone.now()
     ids = list(
         Notification.objects.filter(
+            _claim_free(now),
             emailed_at__isnull=True,
             created_at__lt=now - timedelta(seconds=settings.QUEUE_SWEEP_GRACE_SECONDS),
             created_at__gte=now - EMAIL_RESEND_WINDOW,
@@ -120,7 +162,7 @@ def notification_emails_requeue(*, now=None) -> int:
         .order_by("pk")
         .values_list("pk", flat=True)[:500]
     )
-    return enqueue_each(task, ids)
+    return enqueue_each(tasks.notification_email_send, ids)
 
 
 def notification_mark_read(*, notification: Notification) -> Notification:

@@ -22,7 +22,7 @@ def notification_email_send(notification_id: int) -> bool:
 
 @shared_task(name="marketplace.notification_emails_requeue")
 def notification_emails_requeue() -> int:
-    """Beat: queue again the emails a broker outage kept from going out."""
+    """Beat: queue again the emails a broker outage kept from going out, or whose sender died."""
     from .services import notification_emails_requeue as sweep
 
     return sweep()

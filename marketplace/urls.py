@@ -3,6 +3,8 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
+from creators import urls as creators_urls
+
 from . import views, views_mfa
 
 # admin.site is marketplace.admin_site.KolaboAdminSite: allauth login, MFA for every admin page.
@@ -21,12 +23,12 @@ urlpatterns = [
     path("orgs/", include("brands.urls")),
     path("creators/", include("creators.urls")),
     path("campaigns/", include("campaigns.urls")),
-    path("discover/", include("creators.urls_discovery")),
-    path("roster/", include("creators.urls_roster")),
+    path("discover/", include((creators_urls.discovery_urlpatterns, "discovery"))),
+    path("roster/", include((creators_urls.roster_urlpatterns, "roster"))),
     path("payments/", include("payments.urls")),
     path("api/", include("api.urls")),
     path("webhooks/", include("webhooks.urls")),
-    path("developers/", include("api.urls_web")),
+    path("developers/", include("api.credentials_urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -15,6 +15,7 @@ from campaigns import selectors as campaign_selectors
 from creators import selectors as creator_selectors
 
 from . import health, permissions, services
+from .decorators import session_used_mfa
 from .models import Notification, User
 
 
@@ -35,11 +36,14 @@ def dashboard(request):
     user = request.user
     creator = creator_selectors.creator_dashboard(user=user)
     orgs = brand_selectors.org_dashboard(user=user)
-    staff = brand_selectors.staff_dashboard() if user.is_staff else None
+    staff = None
+    if user.is_staff:
+        # Queue counts and waiting organizations are staff data: shown only to an MFA-verified session.
+        staff = brand_selectors.staff_dashboard() if session_used_mfa(request) else {"needs_mfa": True}
     work = campaign_selectors.creator_work_summary(user=user) if creator else None
     org_campaigns = campaign_selectors.org_campaigns_panel(user=user) if orgs["memberships"] else []
     orgs["work"] = brand_selectors.org_work_waiting(user=user) if orgs["memberships"] else []
-    if staff is not None:
+    if staff is not None and not staff.get("needs_mfa"):
         # Each queue is listed to the staff who hold its role.
         staff["roles"] = {
             "payouts": permissions.can_review_payouts(user),

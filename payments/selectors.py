@@ -11,7 +11,10 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, QuerySet, Sum
 
 from campaigns.models import Campaign, CollaborationDeliverable
+from campaigns.visibility import as_creator, as_organization
 from creators.models import CreatorProfile
+from marketplace import permissions as staff_permissions
+from marketplace.callers import Caller, may_use_staff_role, person_of
 from marketplace.models import AuditEvent
 from payments.ledger import ZERO, money
 from payments.models import Account, CampaignFunding, CampaignRefund, ConnectedAccount, LedgerEntry, Payout
@@ -26,6 +29,24 @@ SENDING = (S.APPROVED, S.PROCESSING, S.UNKNOWN)
 # The staff queue's filter: "review" (the default) is what needs a decision.
 QUEUE_REVIEW = "review"
 QUEUE_ALL = "all"
+
+
+# Visibility: what the caller (a user, or an API principal) may see of the money
+
+
+def fundings_visible_to(caller: Caller | None) -> QuerySet[CampaignFunding]:
+    """Fundings of the caller's organizations' campaigns (members only; a key: its own)."""
+    return CampaignFunding.objects.filter(as_organization(caller))
+
+
+def payouts_visible_to(caller: Caller | None) -> QuerySet[Payout]:
+    """A creator's own payouts; every payout for a payout reviewer (on the web the staff pages ask
+    for MFA first; through the API only a staff session verified with MFA). Organization API
+    keys see none: payouts are the creator's money."""
+    user = person_of(caller)
+    if staff_permissions.can_review_payouts(user) and may_use_staff_role(caller):
+        return Payout.objects.all()
+    return Payout.objects.filter(as_creator(caller))
 
 
 # Creator earnings

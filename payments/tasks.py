@@ -43,7 +43,7 @@ def refund_send(refund_id: int) -> str:
 
 @shared_task(name="payments.stripe_event_process", **RETRY)
 def stripe_event_process(event_id: str) -> str:
-    from payments.webhooks import stripe_event_process as process
+    from payments.stripe_events import stripe_event_process as process
 
     return process(event_id=event_id)
 

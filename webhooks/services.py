@@ -36,11 +36,12 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from brands.models import Membership
-from marketplace.errors import InvalidTransition, PermissionDeniedError, ValidationFailed
+from brands.permissions import require_org_manager
+from marketplace.errors import InvalidTransition, ValidationFailed
 from marketplace.models import User
+from marketplace.queueing import enqueue
 from marketplace.services import audit_record
-from webhooks import transport
+from webhooks import tasks, transport
 from webhooks.models import EventType, WebhookDelivery, WebhookSubscription
 from webhooks.transport import LOCAL_HOSTS, address_is_public
 
@@ -63,21 +64,6 @@ ERROR_MAX = WebhookDelivery._meta.get_field("last_error").max_length
 URL_MAX = WebhookSubscription._meta.get_field("url").max_length
 DESCRIPTION_MAX = WebhookSubscription._meta.get_field("description").max_length
 S = WebhookDelivery.Status
-
-
-# Who may manage webhooks: owners and managers of the organization.
-
-
-def manager_membership(*, organization_id: int, user: User) -> Membership | None:
-    if user is None or not user.is_authenticated:
-        return None
-    found = Membership.objects.filter(organization_id=organization_id, user=user).first()
-    return found if found is not None and found.can_edit_org() else None
-
-
-def require_manager(*, organization_id: int, user: User) -> None:
-    if manager_membership(organization_id=organization_id, user=user) is None:
-        raise PermissionDeniedError(_("Only owners and managers of the organization can manage webhooks."))
 
 
 # Subscriptions
@@ -138,7 +124,7 @@ def subscription_create(
     *, organization, by_user: User, url: str, event_types, description: str = ""
 ) -> WebhookSubscription:
     """Register a URL. The caller shows `subscription.secret` once; pages afterwards show a hint."""
-    require_manager(organization_id=organization.pk, user=by_user)
+    require_org_manager(organization=organization.pk, user=by_user)
     description = (description or "").strip()
     if len(description) > DESCRIPTION_MAX:
         raise ValidationFailed(
@@ -163,7 +149,7 @@ def subscription_create(
 
 def subscription_deactivate(*, subscription: WebhookSubscription, by_user: User) -> WebhookSubscription:
     """Stop sending. Pending deliveries fail at their next attempt. Deactivating twice is a no-op."""
-    require_manager(organization_id=subscription.organization_id, user=by_user)
+    require_org_manager(organization=subscription.organization_id, user=by_user)
     with transaction.atomic():
         subscription = WebhookSubscription.objects.select_for_update().get(pk=subscription.pk)
         if not subscription.active:
@@ -223,11 +209,8 @@ def emit(organization_id: int, event_type: str, data) -> list[WebhookDelivery]:
 
 
 def queue(delivery_id: int, countdown: float = 0) -> None:
-    from marketplace.queueing import enqueue
-    from webhooks.tasks import delivery_attempt as task
-
     try:
-        enqueue(task, delivery_id, countdown=max(0, round(countdown)))
+        enqueue(tasks.delivery_attempt, delivery_id, countdown=max(0, round(countdown)))
     except Exception:  # the broker is away: the sweeper sends it later
         logger.exception("Could not queue webhook delivery %s", delivery_id)
 
@@ -330,7 +313,7 @@ def delivery_attempt(*, delivery_id: int, now=None) -> str:
 
 def delivery_redeliver(*, delivery: WebhookDelivery, by_user: User) -> WebhookDelivery:
     """Send again now, whatever happened before (the receiver de-duplicates by the event id)."""
-    require_manager(organization_id=delivery.subscription.organization_id, user=by_user)
+    require_org_manager(organization=delivery.subscription.organization_id, user=by_user)
     with transaction.atomic():
         delivery = (
             WebhookDelivery.objects.select_for_update().select_related("subscription").get(pk=delivery.pk)

@@ -1,32 +1,25 @@
 """Campaigns (briefs): list, create, read, update, publish, close, cancel."""
 
 import django_filters
-from django.db.models import Q
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 
-from api import serializers as s
-from api.access import api_key, can_write, member_organizations
+from api.access import caller, require_write
 from api.fast import campaign_rows, campaign_values
+from api.serializers import campaigns as s
 from api.views.base import IDEMPOTENCY_KEY, Endpoint, ListEndpoint
 from api.views.core import organization_for
+from campaigns import visibility
 from campaigns.models import Campaign
 from campaigns.services import briefs
-from marketplace.errors import PermissionDeniedError
 
 
 def campaigns_for(request):
-    key = api_key(request)
-    # A key has one organization: filtering on its id lets the database use the index directly.
-    # Safe because authentication checked, on this very request, that the key's creator is still a
-    # member of it (api.authentication._current_membership).
-    tenant = (
-        Q(organization_id=key.organization_id) if key else Q(organization__in=member_organizations(request))
-    )
+    """Campaigns of the caller's organizations (a key: its own): what members manage."""
     return (
-        Campaign.objects.filter(tenant)
+        visibility.organization_campaigns_visible_to(caller(request))
         .select_related("organization")
         .prefetch_related("niches", "causes", "deliverables")
     )
@@ -39,9 +32,19 @@ def campaign_for(request, pk: int) -> Campaign:
     return campaign
 
 
-def require_write(request, campaign_or_org_id: int) -> None:
-    if not can_write(request, campaign_or_org_id):
-        raise PermissionDeniedError("Only owners and managers (or a read-write key) can change campaigns.")
+def brief_for(request, pk: int) -> Campaign:
+    """A brief the caller may read, as on the web: published briefs for every person (creators read
+    them before applying), their organizations' own, and the ones they took part in."""
+    campaign = (
+        visibility.campaigns_visible_to(caller(request))
+        .select_related("organization")
+        .prefetch_related("niches", "causes", "deliverables")
+        .filter(pk=pk)
+        .first()
+    )
+    if campaign is None:
+        raise Http404
+    return campaign
 
 
 def _service_fields(data: dict) -> dict:
@@ -107,9 +110,15 @@ class OrganizationCampaignCreate(Endpoint):
 class CampaignDetail(Endpoint):
     serializer_class = s.CampaignOut
 
-    @extend_schema(summary="One campaign", operation_id="campaigns_retrieve")
+    @extend_schema(
+        summary="One campaign",
+        description="Your organization's campaigns, and every published brief (creators read it "
+        "before applying); closed briefs stay readable by the creators who took part. An "
+        "organization API key reads its own organization's campaigns only.",
+        operation_id="campaigns_retrieve",
+    )
     def get(self, request, pk):
-        return Response(s.CampaignOut(campaign_for(request, pk)).data)
+        return Response(s.CampaignOut(brief_for(request, pk)).data)
 
     @extend_schema(
         summary="Change a campaign (a published one keeps its deal)",

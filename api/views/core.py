@@ -5,12 +5,13 @@ from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 
-from api import serializers as s
-from api.access import member_organizations, membership
+from api.access import caller, membership
+from api.serializers import core as s
 from api.views.base import Endpoint, ListEndpoint
 from brands.models import Membership, Organization
+from brands.selectors import memberships_visible_to, organizations_visible_to
 from creators.discovery import creator_search
-from creators.forms_discovery import DiscoveryForm
+from creators.forms.discovery import DiscoveryForm
 from creators.models import CreatorProfile, SocialAccount
 
 
@@ -29,7 +30,7 @@ class OrganizationList(ListEndpoint):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return self.queryset
-        return member_organizations(self.request).order_by("name", "pk")
+        return organizations_visible_to(caller(self.request)).order_by("name", "pk")
 
     @extend_schema(
         summary="Organizations you belong to (an API key: its own)",
@@ -42,7 +43,7 @@ class OrganizationList(ListEndpoint):
 
 
 def organization_for(request, slug: str):
-    organization = member_organizations(request).filter(slug=slug).first()
+    organization = organizations_visible_to(caller(request)).filter(slug=slug).first()
     if organization is None:
         raise Http404
     return organization
@@ -67,7 +68,12 @@ class MemberList(ListEndpoint):
     )
     def get(self, request, slug):
         organization = organization_for(request, slug)
-        queryset = Membership.objects.filter(organization=organization).select_related("user").order_by("pk")
+        queryset = (
+            memberships_visible_to(caller(request))
+            .filter(organization=organization)
+            .select_related("user")
+            .order_by("pk")
+        )
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(s.MembershipOut(page, many=True).data)
 
@@ -109,7 +115,7 @@ class CreatorList(ListEndpoint):
         responses=s.CreatorOut(many=True),
     )
     def get(self, request):
-        if not member_organizations(request).exists():
+        if not organizations_visible_to(caller(request)).exists():
             raise Http404
         form = DiscoveryForm(request.query_params)
         if not form.is_valid():

@@ -1,18 +1,16 @@
 """Recommendations of a campaign: the ranked, explained list, and inviting the top N."""
 
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 
-from api import serializers_money as s
-from api.access import can_write
+from api.access import require_write
 from api.limits import sensitive_limit
-from api.serializers_work import InvitationBatchOut
+from api.serializers import matching as s
+from api.serializers.offers import InvitationBatchOut
 from api.views.base import IDEMPOTENCY_KEY, Endpoint
 from api.views.campaigns import campaign_for
 from campaigns.recommendations import recommendation_rows, recommendations_invite_top
-from marketplace.errors import PermissionDeniedError
 
 
 class RecommendationList(Endpoint):
@@ -44,10 +42,7 @@ class RecommendationInvite(Endpoint):
     )
     def post(self, request, pk):
         campaign = campaign_for(request, pk)
-        if not can_write(request, campaign.organization_id):
-            raise PermissionDeniedError(
-                _("Only owners and managers (or a read-write key) can invite creators.")
-            )
+        require_write(request, campaign.organization_id)
         sensitive_limit(request, "invitations")
         data = s.RecommendationInviteIn(data=request.data)
         data.is_valid(raise_exception=True)

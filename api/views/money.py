@@ -13,9 +13,9 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from api import serializers_money as s
-from api.access import SessionOnly, api_key
+from api.access import SessionOnly, api_key, caller
 from api.limits import sensitive_limit
+from api.serializers import money as s
 from api.views.base import IDEMPOTENCY_KEY, Endpoint, ListEndpoint
 from api.views.campaigns import campaign_for, require_write
 from marketplace.errors import PermissionDeniedError
@@ -152,8 +152,8 @@ class StaffPayoutList(StaffEndpoint):
         return self.get_paginated_response(s.StaffPayoutOut(page, many=True).data)
 
 
-def _payout(pk: int) -> Payout:
-    payout = Payout.objects.filter(pk=pk).first()
+def _payout(request, pk: int) -> Payout:
+    payout = selectors.payouts_visible_to(caller(request)).filter(pk=pk).first()
     if payout is None:
         raise Http404
     return payout
@@ -176,7 +176,7 @@ class StaffPayoutApprove(StaffEndpoint):
     )
     def post(self, request, pk):
         sensitive_limit(request, "payouts")
-        payouts.payout_approve(payout=_payout(pk), by_user=request.user)
+        payouts.payout_approve(payout=_payout(request, pk), by_user=request.user)
         return _reviewed(pk)
 
 
@@ -193,7 +193,7 @@ class StaffPayoutReject(StaffEndpoint):
     )
     def post(self, request, pk):
         sensitive_limit(request, "payouts")
-        payout = _payout(pk)
+        payout = _payout(request, pk)
         data = s.PayoutRejectIn(data=request.data)
         data.is_valid(raise_exception=True)
         payouts.payout_reject(payout=payout, by_user=request.user, reason=data.validated_data["reason"])
@@ -213,7 +213,7 @@ class StaffPayoutRetry(StaffEndpoint):
     )
     def post(self, request, pk):
         sensitive_limit(request, "payouts")
-        payouts.payout_retry(payout=_payout(pk), by_user=request.user)
+        payouts.payout_retry(payout=_payout(request, pk), by_user=request.user)
         return _reviewed(pk)
 
 
@@ -231,7 +231,7 @@ class StaffPayoutClose(StaffEndpoint):
     )
     def post(self, request, pk):
         sensitive_limit(request, "payouts")
-        payout = _payout(pk)
+        payout = _payout(request, pk)
         data = s.PayoutCloseIn(data=request.data)
         data.is_valid(raise_exception=True)
         payouts.payout_close(payout=payout, by_user=request.user, reason=data.validated_data["reason"])

@@ -6,21 +6,22 @@ campaigns; a creator (session or personal token) sees their own. An organization
 acts as a creator. Anything else is 404.
 """
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 
-from api import serializers_work as w
-from api.access import api_key, member_organizations
+from api.access import api_key, caller
 from api.limits import sensitive_limit
 from api.query import query_choice
+from api.serializers import offers as w
+from api.serializers import workspace as ws
 from api.views.base import IDEMPOTENCY_KEY, Endpoint, ListEndpoint
 from api.views.campaigns import campaign_for, require_write
-from campaigns import selectors
-from campaigns.models import Application, Invitation, InvitationBatch
+from campaigns import selectors, visibility
+from campaigns.models import Application, Invitation
 from campaigns.services import applications as application_services
 from campaigns.services import invitation_batches as batch_services
 from campaigns.services import invitations as invitation_services
@@ -50,13 +51,6 @@ def creator_profile(request) -> CreatorProfile:
     return profile
 
 
-def own_creator_filter(request, field: str = "creator__user") -> Q:
-    """Rows of the caller's own creator profile; nothing for an organization API key."""
-    if api_key(request) is not None:
-        return Q(pk__in=[])
-    return Q(**{field: request.user})
-
-
 def _filtered(request, queryset: QuerySet) -> QuerySet:
     status_value = query_choice(request, STATUS, queryset.model.Status.values)
     if status_value:
@@ -74,20 +68,21 @@ def campaign_page(view, request, pk: int, queryset: QuerySet, serializer):
 def own_page(view, request, queryset: QuerySet, serializer):
     """One page of `queryset` for the caller's own creator profile (not for organization keys)."""
     personal(request)
-    page = view.paginate_queryset(_filtered(request, queryset.filter(creator__user=request.user)))
+    page = view.paginate_queryset(_filtered(request, queryset.filter(visibility.as_creator(caller(request)))))
     return view.get_paginated_response(serializer(page, many=True).data)
 
 
 # Applications
 
 
-def applications() -> QuerySet[Application]:
-    return Application.objects.select_related("campaign__organization", "creator", "collaboration")
+def applications(request) -> QuerySet[Application]:
+    return visibility.applications_visible_to(caller(request)).select_related(
+        "campaign__organization", "creator", "collaboration"
+    )
 
 
 def application_for(request, pk: int) -> Application:
-    visible = Q(campaign__organization__in=member_organizations(request)) | own_creator_filter(request)
-    found = applications().filter(visible, pk=pk).first()
+    found = applications(request).filter(pk=pk).first()
     if found is None:
         raise Http404
     return found
@@ -102,7 +97,7 @@ class CampaignApplications(ListEndpoint):
         parameters=[status_parameter(Application)],
     )
     def get(self, request, pk):
-        return campaign_page(self, request, pk, applications(), w.ApplicationOut)
+        return campaign_page(self, request, pk, applications(request), w.ApplicationOut)
 
     @extend_schema(
         summary="Apply to a published campaign (as a creator)",
@@ -135,7 +130,7 @@ class MyApplications(ListEndpoint):
         parameters=[status_parameter(Application)],
     )
     def get(self, request):
-        return own_page(self, request, applications(), w.ApplicationOut)
+        return own_page(self, request, applications(request), w.ApplicationOut)
 
 
 class ApplicationDetail(Endpoint):
@@ -166,13 +161,13 @@ class ApplicationWithdraw(Endpoint):
 
 
 class ApplicationAccept(Endpoint):
-    serializer_class = w.CollaborationOut
+    serializer_class = ws.CollaborationOut
 
     @extend_schema(
         summary="Accept an application: the collaboration starts with the fee frozen",
         operation_id="applications_accept",
         request=None,
-        responses={201: w.CollaborationOut},
+        responses={201: ws.CollaborationOut},
         parameters=[IDEMPOTENCY_KEY],
     )
     def post(self, request, pk):
@@ -208,13 +203,14 @@ class ApplicationDecline(Endpoint):
 # Invitations
 
 
-def invitations() -> QuerySet[Invitation]:
-    return Invitation.objects.select_related("campaign__organization", "creator", "collaboration")
+def invitations(request) -> QuerySet[Invitation]:
+    return visibility.invitations_visible_to(caller(request)).select_related(
+        "campaign__organization", "creator", "collaboration"
+    )
 
 
 def invitation_for(request, pk: int) -> Invitation:
-    visible = Q(campaign__organization__in=member_organizations(request)) | own_creator_filter(request)
-    found = invitations().filter(visible, pk=pk).first()
+    found = invitations(request).filter(pk=pk).first()
     if found is None:
         raise Http404
     return found
@@ -236,7 +232,7 @@ class CampaignInvitations(ListEndpoint):
         parameters=[status_parameter(Invitation)],
     )
     def get(self, request, pk):
-        return campaign_page(self, request, pk, invitations(), w.InvitationOut)
+        return campaign_page(self, request, pk, invitations(request), w.InvitationOut)
 
     @extend_schema(
         summary="Invite one creator to a published campaign",
@@ -305,9 +301,7 @@ class InvitationBatchDetail(Endpoint):
 
     @extend_schema(summary="Progress of a bulk invitation", operation_id="invitation_batches_retrieve")
     def get(self, request, pk):
-        batch = InvitationBatch.objects.filter(
-            campaign__organization__in=member_organizations(request), pk=pk
-        ).first()
+        batch = visibility.invitation_batches_visible_to(caller(request)).filter(pk=pk).first()
         if batch is None:
             raise Http404
         return Response(w.InvitationBatchOut(batch).data)
@@ -322,7 +316,7 @@ class MyInvitations(ListEndpoint):
         parameters=[status_parameter(Invitation)],
     )
     def get(self, request):
-        return own_page(self, request, invitations(), w.InvitationOut)
+        return own_page(self, request, invitations(request), w.InvitationOut)
 
 
 class InvitationDetail(Endpoint):
@@ -356,7 +350,7 @@ def _invitation_answer(name: str, summary: str, service, *, side: str, request_b
             return Response(collaboration_out(request, result.pk), status=status.HTTP_201_CREATED)
         return Response(w.InvitationOut(invitation_for(request, pk)).data)
 
-    out = w.CollaborationOut if starts else w.InvitationOut
+    out = ws.CollaborationOut if starts else w.InvitationOut
     schema = extend_schema(
         summary=summary,
         operation_id=f"invitations_{name.replace('-', '_')}",

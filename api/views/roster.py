@@ -5,19 +5,17 @@ validated and written by the job. Owners and managers only, or a read-write key 
 """
 
 from django.http import Http404
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
-from api import serializers_money as s
-from api.access import can_write, member_organizations, membership
+from api.access import manages, member_organizations, require_write
+from api.serializers import roster as s
 from api.views.base import IDEMPOTENCY_KEY, Endpoint
 from api.views.core import organization_for
 from creators.models import RosterImportJob
 from creators.roster import roster_import_job_start
-from marketplace.errors import PermissionDeniedError
 
 
 class RosterImportCreate(Endpoint):
@@ -34,10 +32,7 @@ class RosterImportCreate(Endpoint):
     )
     def post(self, request, slug):
         organization = organization_for(request, slug)
-        if not can_write(request, organization.pk):
-            raise PermissionDeniedError(
-                _("Only owners and managers (or a read-write key) can import a roster.")
-            )
+        require_write(request, organization.pk)
         data = s.RosterImportIn(data=request.data)
         data.is_valid(raise_exception=True)
         upload = data.validated_data["file"]
@@ -68,6 +63,6 @@ class RosterImportDetail(Endpoint):
             .first()
         )
         # Like the web import page: only the organization's owners and managers know of it.
-        if job is None or not membership(request, job.organization_id).can_edit_org():
+        if job is None or not manages(request, job.organization_id):
             raise Http404
         return Response(s.RosterImportJobOut(job).data)

@@ -10,23 +10,12 @@ from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from api import serializers_webhooks as s
-from api.access import api_key, can_write, member_organizations
+from api.access import api_key, managed_organizations, require_write
 from api.query import query_choice, query_flag
+from api.serializers import webhooks as s
 from api.views.base import IDEMPOTENCY_KEY, Endpoint, ListEndpoint
-from brands.models import Membership
-from marketplace.errors import PermissionDeniedError
 from webhooks import services
 from webhooks.models import WebhookDelivery, WebhookSubscription
-
-MANAGER_ROLES = (Membership.Role.OWNER, Membership.Role.MANAGER)
-
-
-def managed_organizations(request):
-    """The caller's organizations where they (or the key's creator) are an owner or a manager."""
-    return member_organizations(request).filter(
-        memberships__user=request.user, memberships__role__in=MANAGER_ROLES
-    )
 
 
 def subscriptions_for(request):
@@ -40,11 +29,6 @@ def subscription_for(request, pk: int) -> WebhookSubscription:
     if found is None:
         raise Http404
     return found
-
-
-def require_write(request, organization_id: int) -> None:
-    if not can_write(request, organization_id):
-        raise PermissionDeniedError("Only owners and managers (or a read-write key) can change webhooks.")
 
 
 ORGANIZATION = OpenApiParameter(

@@ -6,19 +6,20 @@ The creator (session or personal token) and the organization's side (members, or
 a collaboration; everyone else gets 404. Whether a member may act is the service's decision.
 """
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 
-from api import serializers_work as w
-from api.access import api_key, member_organizations
+from api.access import api_key, caller
 from api.query import query_choice, query_flag
+from api.serializers import workspace as w
 from api.views.base import IDEMPOTENCY_KEY, Endpoint, ListEndpoint
 from api.views.campaigns import campaign_for, require_write
-from api.views.offers import STATUS, own_creator_filter, personal, status_parameter
+from api.views.offers import STATUS, personal, status_parameter
+from campaigns import visibility
 from campaigns.models import Collaboration, CollaborationDeliverable, Message, Rating, Submission
 from campaigns.services import conversation, workspace
 from marketplace import services as marketplace_services
@@ -26,22 +27,25 @@ from marketplace.errors import PermissionDeniedError
 from marketplace.models import Notification
 
 
-def collaborations(request) -> QuerySet[Collaboration]:
-    visible = Q(campaign__organization__in=member_organizations(request)) | own_creator_filter(request)
-    return (
-        Collaboration.objects.filter(visible)
-        .select_related("campaign__organization", "creator")
-        .prefetch_related(
-            Prefetch(
-                "deliverables",
-                queryset=CollaborationDeliverable.objects.select_related("spec").order_by("pk"),
-            )
+def _with_deliverables(queryset: QuerySet[Collaboration]) -> QuerySet[Collaboration]:
+    return queryset.select_related("campaign__organization", "creator").prefetch_related(
+        Prefetch(
+            "deliverables",
+            queryset=CollaborationDeliverable.objects.select_related("spec").order_by("pk"),
         )
     )
 
 
+def collaborations(request) -> QuerySet[Collaboration]:
+    """Lists: the caller's own collaborations, as the creator and across their organizations."""
+    return _with_deliverables(visibility.collaborations_of(caller(request)))
+
+
 def collaboration_for(request, pk: int) -> Collaboration:
-    found = collaborations(request).filter(pk=pk).first()
+    """One collaboration: the caller's own, or a disputed one for a dispute handler in a staff
+    session verified with MFA (campaigns.visibility)."""
+    visible = visibility.collaborations_visible_to(caller(request))
+    found = _with_deliverables(visible).filter(pk=pk).first()
     if found is None:
         raise Http404
     return found
@@ -62,9 +66,7 @@ def require_side(request, collaboration: Collaboration) -> None:
 
 def deliverable_for(request, pk: int) -> tuple[CollaborationDeliverable, Collaboration]:
     deliverable = (
-        CollaborationDeliverable.objects.select_related("spec")
-        .filter(pk=pk, collaboration__in=collaborations(request).values("pk"))
-        .first()
+        visibility.deliverables_visible_to(caller(request)).select_related("spec").filter(pk=pk).first()
     )
     if deliverable is None:
         raise Http404
@@ -73,8 +75,9 @@ def deliverable_for(request, pk: int) -> tuple[CollaborationDeliverable, Collabo
 
 def submission_for(request, pk: int) -> tuple[Submission, Collaboration]:
     submission = (
-        Submission.objects.select_related("deliverable__spec")
-        .filter(pk=pk, deliverable__collaboration__in=collaborations(request).values("pk"))
+        visibility.submissions_visible_to(caller(request))
+        .select_related("deliverable__spec")
+        .filter(pk=pk)
         .first()
     )
     if submission is None:
@@ -113,9 +116,9 @@ class CollaborationList(ListEndpoint):
         if params.get("organization"):
             queryset = queryset.filter(campaign__organization__slug=params["organization"])
         if side == "creator":
-            queryset = queryset.filter(own_creator_filter(request))
+            queryset = queryset.filter(visibility.as_creator(caller(request)))
         elif side == "organization":
-            queryset = queryset.filter(campaign__organization__in=member_organizations(request))
+            queryset = queryset.filter(visibility.as_organization(caller(request)))
         return _page(self, queryset.order_by(*ORDER), w.CollaborationOut)
 
 

@@ -7,16 +7,17 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from brands.permissions import require_org_manager
 from campaigns.eligibility import check_eligibility
 from campaigns.models import Application, Campaign, Collaboration, Invitation
-from campaigns.notifications import notify_org, notify_user
+from campaigns.notifications import notify_org
 from campaigns.services.collaborations import collaboration_open
-from campaigns.services.common import require_creator, require_org_manager, transition
+from campaigns.services.common import require_creator, transition
 from creators.models import CreatorProfile
 from marketplace.errors import DomainError, InvalidTransition, ValidationFailed
 from marketplace.models import User
 from marketplace.money import format_money
-from marketplace.services import audit_record
+from marketplace.services import audit_record, notify_user
 from webhooks import events as webhook_events
 
 A = Application.Status
@@ -53,14 +54,6 @@ def volunteer_fee_refusal(*, campaign: Campaign, fee: Decimal | None, field: str
         % {"fee": format_money(fee, campaign.currency)},
         field=field,
     )
-
-
-def campaign_fee(campaign: Campaign) -> Decimal:
-    """The brief's own fee per creator: the top of the range, or nothing for an unpaid brief."""
-    for value in (campaign.fee_max, campaign.fee_min):
-        if value is not None:
-            return value
-    return Decimal("0")
 
 
 def application_refusal(*, campaign: Campaign, creator: CreatorProfile, today=None) -> DomainError | None:
@@ -218,7 +211,7 @@ def application_accept(*, application: Application, by_user: User) -> Collaborat
                 % {"status": application.get_status_display()}
             )
         campaign = application.campaign
-        fee = application.proposed_fee if application.proposed_fee is not None else campaign_fee(campaign)
+        fee = application.proposed_fee if application.proposed_fee is not None else campaign.brief_fee
         if not campaign.is_paid and fee > 0:
             # Asked before volunteer briefs refused fees: the organization can only decline it.
             raise InvalidTransition(

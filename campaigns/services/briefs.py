@@ -19,6 +19,8 @@ from django.utils.translation import ngettext
 from django_countries import countries
 
 from brands.models import Organization
+from brands.permissions import require_org_manager
+from campaigns import tasks
 from campaigns.models import (
     Application,
     Campaign,
@@ -27,14 +29,15 @@ from campaigns.models import (
     Dispute,
     Invitation,
 )
-from campaigns.notifications import notify_org, notify_user
+from campaigns.notifications import notify_org
 from campaigns.services.collaborations import queue_campaign_completion_check
-from campaigns.services.common import require_org_manager, transition
+from campaigns.services.common import transition
 from creators.models import Cause, DeliverableFormat, Niche, Platform
 from creators.taxonomy import LANGUAGE_NAMES
 from marketplace.errors import InvalidTransition, ValidationFailed
 from marketplace.models import User
-from marketplace.services import audit_record
+from marketplace.queueing import enqueue_on_commit
+from marketplace.services import audit_record, notify_user
 from payments import services as payments
 from webhooks import events as webhook_events
 
@@ -472,10 +475,7 @@ def _published_edit_problems(
 
 def queue_recommendations_refresh(*, campaign_id: int) -> None:
     """Re-rank the brief's recommended creators after commit (a closed brief's are removed)."""
-    from campaigns.tasks import recommendations_refresh
-    from marketplace.queueing import enqueue_on_commit
-
-    enqueue_on_commit(recommendations_refresh, campaign_id)
+    enqueue_on_commit(tasks.recommendations_refresh, campaign_id)
 
 
 def campaign_publish(*, campaign: Campaign, by_user: User) -> Campaign:

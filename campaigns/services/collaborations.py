@@ -7,12 +7,14 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from campaigns import tasks
 from campaigns.models import Campaign, Collaboration, CollaborationDeliverable
-from campaigns.notifications import notify_org, notify_user
+from campaigns.notifications import notify_org
 from creators.models import CreatorProfile
 from marketplace.errors import InvalidTransition
 from marketplace.models import User
-from marketplace.services import audit_record
+from marketplace.queueing import enqueue_on_commit
+from marketplace.services import audit_record, notify_user
 from payments import services as payments
 from webhooks import events as webhook_events
 
@@ -148,7 +150,4 @@ def queue_campaign_completion_check(*, campaign_id: int) -> None:
     Runs as its own task so the campaign row is never locked while a collaboration is held,
     which keeps the lock order (campaign before collaboration) the same everywhere.
     """
-    from campaigns.tasks import campaign_complete_if_finished
-    from marketplace.queueing import enqueue_on_commit
-
-    enqueue_on_commit(campaign_complete_if_finished, campaign_id)
+    enqueue_on_commit(tasks.campaign_complete_if_finished, campaign_id)

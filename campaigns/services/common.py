@@ -1,29 +1,16 @@
-"""Pieces every campaigns service shares: who may act for an organization, and status moves."""
+"""Pieces every campaigns service shares: the creator check and status moves.
+
+Who may act for an organization is decided in brands.permissions.
+"""
 
 from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext as _
 
-from brands.models import Membership, Organization
 from marketplace.errors import InvalidTransition, PermissionDeniedError
 from marketplace.models import User
 from marketplace.services import audit_record
-
-
-def membership_for(*, organization: Organization | int, user: User) -> Membership | None:
-    org_id = organization if isinstance(organization, int) else organization.pk
-    if not user.is_authenticated:
-        return None
-    return Membership.objects.filter(organization_id=org_id, user=user).first()
-
-
-def require_org_manager(*, organization: Organization | int, user: User) -> Membership:
-    """Owners and managers run campaigns; viewers only look."""
-    membership = membership_for(organization=organization, user=user)
-    if membership is None or not membership.can_edit_org():
-        raise PermissionDeniedError(_("Only owners and managers of the organization can do this."))
-    return membership
 
 
 def require_creator(*, creator, user: User) -> None:

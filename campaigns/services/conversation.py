@@ -10,9 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from brands.models import Organization
+from brands.permissions import membership_of
 from campaigns.models import Collaboration, CollaborationDeliverable, Dispute, Message, Rating
-from campaigns.notifications import STAFF, notify_user
-from campaigns.services.common import membership_for
 from campaigns.services.workspace import (
     CREATOR,
     acting_side,
@@ -29,7 +28,8 @@ from creators.models import CreatorProfile
 from marketplace import permissions as staff_permissions
 from marketplace.errors import InvalidTransition, PermissionDeniedError, ValidationFailed
 from marketplace.models import User
-from marketplace.services import audit_record
+from marketplace.notifications import STAFF
+from marketplace.services import audit_record, notify_user
 from webhooks import events as webhook_events
 
 C = Collaboration.Status
@@ -166,7 +166,7 @@ def dispute_resolve(*, dispute: Dispute, by_user: User, outcome: str, resolution
         dispute = Dispute.objects.select_for_update().get(pk=dispute.pk)
         if dispute.status != Dispute.Status.OPEN or collaboration.status != C.DISPUTED:
             raise InvalidTransition(_("This dispute has already been settled."))
-        if collaboration.creator.user_id == by_user.pk or membership_for(
+        if collaboration.creator.user_id == by_user.pk or membership_of(
             organization=collaboration.campaign.organization_id, user=by_user
         ):
             raise PermissionDeniedError(_("You cannot settle a dispute you are part of."))

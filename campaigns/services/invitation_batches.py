@@ -19,15 +19,15 @@ from django.db.models import F, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from brands.permissions import require_org_manager
+from campaigns import tasks
 from campaigns.models import Campaign, InvitationBatch
-from campaigns.services.common import require_org_manager
 from campaigns.services.invitations import (
     INVITED,
     invitation_create_many,
     invitation_terms_clean,
     require_published,
 )
-from campaigns.tasks import invitation_batch_run
 from marketplace.errors import DomainError, ValidationFailed
 from marketplace.models import User
 from marketplace.queueing import enqueue, enqueue_on_commit
@@ -103,7 +103,7 @@ def invitation_batch_start(
         audit_record(
             actor=by_user, action=action, target=batch, to_status=batch.status, data={"total": batch.total}
         )
-        enqueue_on_commit(invitation_batch_run, batch.pk)
+        enqueue_on_commit(tasks.invitation_batch_run, batch.pk)
     return batch
 
 
@@ -112,7 +112,7 @@ def invitation_batch_process(*, batch_id: int) -> str:
     started = time.monotonic()
     while invitation_batch_process_chunk(batch_id=batch_id):
         if time.monotonic() - started > TIME_BUDGET_SECONDS:
-            enqueue(invitation_batch_run, batch_id)
+            enqueue(tasks.invitation_batch_run, batch_id)
             break
     return InvitationBatch.objects.values_list("status", flat=True).get(pk=batch_id)
 

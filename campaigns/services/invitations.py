@@ -19,18 +19,21 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from brands.permissions import require_org_manager
+from campaigns import tasks
 from campaigns.eligibility import check_eligibility
 from campaigns.models import Application, Campaign, Collaboration, Invitation
-from campaigns.notifications import CREATOR, for_audience, notify_org, notify_user
-from campaigns.services.applications import campaign_fee, volunteer_fee_refusal
+from campaigns.notifications import notify_org
+from campaigns.services.applications import volunteer_fee_refusal
 from campaigns.services.collaborations import collaboration_open
-from campaigns.services.common import require_creator, require_org_manager, transition
-from campaigns.tasks import notification_emails_send
+from campaigns.services.common import require_creator, transition
 from creators.models import CreatorProfile
 from marketplace.errors import InvalidTransition, ValidationFailed
 from marketplace.models import AuditEvent, Notification, User
 from marketplace.money import format_money
+from marketplace.notifications import CREATOR, for_audience
 from marketplace.queueing import enqueue_on_commit
+from marketplace.services import notify_user
 from webhooks import events as webhook_events
 
 Status = Invitation.Status
@@ -124,7 +127,7 @@ def invitation_terms_clean(
 ) -> tuple[Decimal, str]:
     """The fee (the brief's own when None) and message of an invitation, checked before any write."""
     if offered_fee is None:
-        offered_fee = campaign_fee(campaign)
+        offered_fee = campaign.brief_fee
     _clean_fee(offered_fee, field="offered_fee")
     refusal = volunteer_fee_refusal(campaign=campaign, fee=offered_fee, field="offered_fee")
     if refusal is not None:
@@ -205,7 +208,7 @@ def _record_created(invitations: list[Invitation], *, by_user: User, campaign: C
     created = Notification.objects.bulk_create(n for n in notifications if n.dedupe_key not in known)
     ids = [notification.pk for notification in created]
     for start in range(0, len(ids), EMAIL_CHUNK_SIZE):
-        enqueue_on_commit(notification_emails_send, ids[start : start + EMAIL_CHUNK_SIZE])
+        enqueue_on_commit(tasks.notification_emails_send, ids[start : start + EMAIL_CHUNK_SIZE])
 
 
 def _expire(invitation: Invitation) -> None:

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
+from campaigns import tasks
 from campaigns.models import InvitationBatch
 from marketplace.queueing import enqueue_each
 
@@ -20,8 +21,6 @@ BATCH_STUCK_AFTER = timedelta(minutes=30)
 
 def invitation_batches_requeue_stuck(*, now=None) -> int:
     """Batches queued but never started, or running for far too long, are queued again."""
-    from campaigns.tasks import invitation_batch_run
-
     now = now or timezone.now()
     grace = timedelta(seconds=settings.QUEUE_SWEEP_GRACE_SECONDS)
     S = InvitationBatch.Status
@@ -35,4 +34,4 @@ def invitation_batches_requeue_stuck(*, now=None) -> int:
     )
     if ids:
         logger.warning("Invitation batches queued again: %s", ids)
-    return enqueue_each(invitation_batch_run, ids)
+    return enqueue_each(tasks.invitation_batch_run, ids)

@@ -16,21 +16,21 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import Case, F, IntegerField, Prefetch, Q, QuerySet, When
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import filesizeformat
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from brands.models import Membership
+from brands.permissions import can_manage_org, membership_of, require_org_manager
+from campaigns import visibility
 from campaigns.models import Collaboration, CollaborationDeliverable, Dispute, Rating, Submission
-from campaigns.notifications import notify_org, notify_user
+from campaigns.notifications import notify_org
 from campaigns.services.collaborations import collaboration_refresh_status, queue_campaign_completion_check
-from campaigns.services.common import membership_for, require_creator, require_org_manager, transition
-from marketplace import permissions as staff_permissions
+from campaigns.services.common import require_creator, transition
 from marketplace.errors import InvalidTransition, PermissionDeniedError, ValidationFailed
 from marketplace.models import AuditEvent, User
-from marketplace.services import audit_record
+from marketplace.services import audit_record, notify_user
 from payments import services as payments
 from webhooks import events as webhook_events
 
@@ -164,8 +164,7 @@ def acting_side(*, collaboration: Collaboration, user: User, action: str) -> str
     """The side `user` acts for: the creator, or an owner/manager of the campaign's organization."""
     if collaboration.creator.user_id == user.pk:
         return CREATOR
-    membership = membership_for(organization=collaboration.campaign.organization_id, user=user)
-    if membership is None or not membership.can_edit_org():
+    if not can_manage_org(user, collaboration.campaign.organization_id):
         raise PermissionDeniedError(
             _("Only the creator or the organization's owners and managers can %(action)s.")
             % {"action": action}
@@ -695,21 +694,19 @@ def collaboration_for_viewer(*, user: User, pk: int) -> tuple[Collaboration, Vie
 
     Staff see collaborations that went to a dispute, read-only, to settle it.
     """
-    if user is None or not user.is_authenticated:
-        raise Http404
     collaboration = get_object_or_404(
-        Collaboration.objects.select_related("campaign__organization", "creator__user"), pk=pk
+        visibility.collaborations_visible_to(user).select_related("campaign__organization", "creator__user"),
+        pk=pk,
     )
     if collaboration.creator.user_id == user.pk:
         return collaboration, Viewer(side=CREATOR, can_act=True)
-    membership = membership_for(organization=collaboration.campaign.organization_id, user=user)
+    membership = membership_of(organization=collaboration.campaign.organization_id, user=user)
     if membership is not None:
         return collaboration, Viewer(
             side=ORGANIZATION, can_act=membership.can_edit_org(), membership=membership
         )
-    if staff_permissions.can_handle_disputes(user) and collaboration.disputes.exists():
-        return collaboration, Viewer(side=STAFF, can_act=False)
-    raise Http404
+    # Visible, yet neither side: a dispute handler (campaigns.visibility).
+    return collaboration, Viewer(side=STAFF, can_act=False)
 
 
 def collaborations_for_user(*, user: User, organization_slug: str = "") -> QuerySet[Collaboration]:
@@ -717,15 +714,15 @@ def collaborations_for_user(*, user: User, organization_slug: str = "") -> Query
 
     `organization_slug` narrows to one organization; "creator" to the user's own work.
     """
-    org_ids = Membership.objects.filter(user=user).values("organization_id")
     if organization_slug == CREATOR:
-        visible = Q(creator__user=user)
+        narrowed = visibility.as_creator(user)
     elif organization_slug:
-        visible = Q(campaign__organization__slug=organization_slug, campaign__organization_id__in=org_ids)
+        narrowed = visibility.as_organization(user) & Q(campaign__organization__slug=organization_slug)
     else:
-        visible = Q(creator__user=user) | Q(campaign__organization_id__in=org_ids)
+        narrowed = Q()
     return (
-        Collaboration.objects.filter(visible)
+        visibility.collaborations_of(user)
+        .filter(narrowed)
         .select_related("campaign__organization", "creator")
         .prefetch_related(
             Prefetch("deliverables", queryset=CollaborationDeliverable.objects.select_related("spec")),

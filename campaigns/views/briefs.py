@@ -11,10 +11,11 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from brands.models import Organization
+from brands.permissions import membership_of
 from brands.selectors import organization_for_member
 from campaigns import selectors
 from campaigns.eligibility import brief_match, check_eligibility, match_context
-from campaigns.forms_briefs import (
+from campaigns.forms.briefs import (
     BriefFilterForm,
     CampaignForm,
     CancelForm,
@@ -24,7 +25,6 @@ from campaigns.forms_briefs import (
 from campaigns.models import Application, Campaign, Collaboration, Invitation
 from campaigns.services import briefs as services
 from campaigns.services.briefs import BriefInvalid
-from campaigns.services.common import membership_for
 from campaigns.services.conversation import organization_rating_summary
 from campaigns.services.invitation_batches import invitation_batches_recent
 from marketplace.errors import DomainError, PermissionDeniedError
@@ -81,7 +81,7 @@ def brief_list(request):
 @login_required
 def brief_detail(request, pk):
     campaign = selectors.brief_for_viewer(user=request.user, pk=pk)
-    membership = membership_for(organization=campaign.organization_id, user=request.user)
+    membership = membership_of(organization=campaign.organization_id, user=request.user)
     creator = None if membership else selectors.creator_for_browsing(user=request.user)
     eligibility = check_eligibility(campaign=campaign, creator=creator) if creator else None
     match = (

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models import F, OuterRef, Prefetch, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,10 +16,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from brands.models import Membership
-from campaigns import selectors
+from brands.permissions import membership_of
+from campaigns import selectors, visibility
 from campaigns.eligibility import check_eligibility
-from campaigns.forms_offers import (
+from campaigns.forms.offers import (
     ApplicantFilterForm,
     ApplicationForm,
     CounterForm,
@@ -32,7 +32,6 @@ from campaigns.services import applications as application_services
 from campaigns.services import invitation_batches as batch_services
 from campaigns.services import invitations as invitation_services
 from campaigns.services.collaborations import slots_taken
-from campaigns.services.common import membership_for
 from creators.models import CreatorProfile, SocialAccount
 from marketplace.errors import DomainError
 from marketplace.money import format_money
@@ -66,23 +65,19 @@ def _attempt(request: HttpRequest, call: Callable[[], object], success: str) -> 
         messages.success(request, success)
 
 
-def _is_member(user) -> Exists:
-    return Exists(Membership.objects.filter(organization_id=OuterRef("campaign__organization_id"), user=user))
-
-
 def _application_for(request: HttpRequest, pk: int) -> Application:
     """The creator's own application, or one on a campaign of the user's organization; else 404."""
-    queryset = Application.objects.select_related("campaign__organization", "creator__user").filter(
-        Q(creator__user=request.user) | _is_member(request.user)
+    queryset = visibility.applications_visible_to(request.user).select_related(
+        "campaign__organization", "creator__user"
     )
     return get_object_or_404(queryset, pk=pk)
 
 
 def _invitation_for(request: HttpRequest, pk: int) -> Invitation:
     """The creator's own invitation, or one sent by the user's organization; else 404."""
-    queryset = Invitation.objects.select_related(
+    queryset = visibility.invitations_visible_to(request.user).select_related(
         "campaign__organization", "creator__user", "invited_by"
-    ).filter(Q(creator__user=request.user) | _is_member(request.user))
+    )
     return get_object_or_404(queryset, pk=pk)
 
 
@@ -159,12 +154,14 @@ def my_offers(request):
         messages.info(request, _("Create your creator profile first."))
         return redirect("creators:onboarding")
     applications = (
-        Application.objects.filter(creator=profile)
+        visibility.applications_visible_to(request.user)
+        .filter(creator=profile)
         .select_related("campaign__organization", "collaboration")
         .order_by("-created_at", "-pk")
     )
     invitations = (
-        Invitation.objects.filter(creator=profile)
+        visibility.invitations_visible_to(request.user)
+        .filter(creator=profile)
         .select_related("campaign__organization", "collaboration")
         .order_by("-created_at", "-pk")
     )
@@ -178,14 +175,15 @@ def my_offers(request):
 # Reviewing applicants
 
 
-def _applicants(campaign: Campaign, filters: dict) -> QuerySet[Application]:
+def _applicants(request: HttpRequest, campaign: Campaign, filters: dict) -> QuerySet[Application]:
     """Applications with each creator's biggest account on the brief's platforms (sortable)."""
     accounts = SocialAccount.objects.filter(profile=OuterRef("creator_id"))
     if campaign.platforms:
         accounts = accounts.filter(platform__in=campaign.platforms)
     accounts = accounts.order_by("-followers", "id")
     queryset = (
-        Application.objects.filter(campaign=campaign)
+        visibility.applications_visible_to(request.user)
+        .filter(campaign=campaign)
         .select_related("creator__user", "collaboration")
         .prefetch_related(
             Prefetch("creator__social_accounts", queryset=SocialAccount.objects.order_by("-followers", "id"))
@@ -193,7 +191,7 @@ def _applicants(campaign: Campaign, filters: dict) -> QuerySet[Application]:
         .annotate(
             best_followers=Subquery(accounts.values("followers")[:1]),
             best_engagement=Subquery(accounts.values("engagement_rate")[:1]),
-            fee_asked=Coalesce("proposed_fee", Value(application_services.campaign_fee(campaign))),
+            fee_asked=Coalesce("proposed_fee", Value(campaign.brief_fee)),
         )
     )
     if filters.get("status"):
@@ -265,11 +263,7 @@ def _applicant_row(application: Application, campaign: Campaign, acceptance: dic
     accounts = [
         a for a in creator.social_accounts.all() if not campaign.platforms or a.platform in campaign.platforms
     ]
-    fee = (
-        application.proposed_fee
-        if application.proposed_fee is not None
-        else application_services.campaign_fee(campaign)
-    )
+    fee = application.proposed_fee if application.proposed_fee is not None else campaign.brief_fee
     return {
         "application": application,
         "creator": creator,
@@ -286,7 +280,9 @@ def applicants(request, pk):
     campaign, membership = selectors.campaign_for_member(user=request.user, pk=pk)
     filter_form = ApplicantFilterForm(request.GET or None)
     filters = filter_form.cleaned_data if filter_form.is_valid() else {}
-    page = Paginator(_applicants(campaign, filters), APPLICANTS_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(_applicants(request, campaign, filters), APPLICANTS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
     query = urlencode({key: value for key, value in request.GET.items() if key != "page" and value})
     acceptance = _acceptance(campaign)
     return render(
@@ -420,7 +416,8 @@ def invite(request, pk):
 
 def _invite_page(request: HttpRequest, campaign: Campaign, form: InviteForm, *, report=None, status=200):
     open_invitations = (
-        Invitation.objects.filter(campaign=campaign, status__in=Invitation.OPEN)
+        visibility.invitations_visible_to(request.user)
+        .filter(campaign=campaign, status__in=Invitation.OPEN)
         .select_related("creator")
         .order_by("expires_at", "pk")
     )
@@ -477,7 +474,7 @@ def _invite_in_background(request: HttpRequest, campaign: Campaign, form: Invite
 @require_GET
 def invitation_batch_status(request, pk):
     """Progress of a bulk invitation as JSON, for the campaign page to poll; members only, else 404."""
-    batch = get_object_or_404(InvitationBatch.objects.filter(_is_member(request.user)), pk=pk)
+    batch = get_object_or_404(visibility.invitation_batches_visible_to(request.user), pk=pk)
     return JsonResponse(
         {
             "id": batch.pk,
@@ -498,7 +495,7 @@ def _invitation_page(
     request: HttpRequest, invitation: Invitation, *, counter_form=None, status: int = 200
 ) -> HttpResponse:
     is_creator = invitation.creator.user_id == request.user.pk
-    membership = membership_for(organization=invitation.campaign.organization_id, user=request.user)
+    membership = membership_of(organization=invitation.campaign.organization_id, user=request.user)
     can_manage = membership is not None and membership.can_edit_org()
     pending = invitation.status == Invitation.Status.PENDING and not invitation.is_expired
     countered = invitation.status == Invitation.Status.COUNTERED and not invitation.is_expired

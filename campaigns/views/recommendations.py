@@ -7,8 +7,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from brands.permissions import require_org_manager
 from campaigns import selectors
-from campaigns.forms_briefs import InviteTopForm
+from campaigns.forms.briefs import InviteTopForm
 from campaigns.models import Campaign
 from campaigns.recommendations import (
     CANDIDATE_FACTOR,
@@ -17,7 +18,6 @@ from campaigns.recommendations import (
     recommendations_invite_top,
 )
 from campaigns.services.briefs import queue_recommendations_refresh
-from campaigns.services.common import require_org_manager
 from campaigns.views.briefs import _forbidden
 from marketplace.errors import DomainError, PermissionDeniedError, ValidationFailed
 

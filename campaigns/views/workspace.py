@@ -15,7 +15,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from brands.models import Membership
-from campaigns.forms_workspace import (
+from campaigns import visibility
+from campaigns.forms.workspace import (
     CancelForm,
     DisputeForm,
     DisputeResolveForm,
@@ -289,7 +290,9 @@ def collaboration_detail(request, pk):
 
 
 def _deliverable(request, pk) -> tuple[CollaborationDeliverable, Collaboration, Viewer]:
-    deliverable = get_object_or_404(CollaborationDeliverable.objects.select_related("spec"), pk=pk)
+    deliverable = get_object_or_404(
+        visibility.deliverables_visible_to(request.user).select_related("spec"), pk=pk
+    )
     collaboration, viewer = workspace.collaboration_for_viewer(
         user=request.user, pk=deliverable.collaboration_id
     )
@@ -331,7 +334,9 @@ def submission_create(request, pk):
 @login_required
 @require_POST
 def submission_review(request, pk):
-    submission = get_object_or_404(Submission.objects.select_related("deliverable__spec"), pk=pk)
+    submission = get_object_or_404(
+        visibility.submissions_visible_to(request.user).select_related("deliverable__spec"), pk=pk
+    )
     collaboration, viewer = workspace.collaboration_for_viewer(
         user=request.user, pk=submission.deliverable.collaboration_id
     )
@@ -362,7 +367,9 @@ def submission_review(request, pk):
 @login_required
 def submission_file(request, pk):
     """Drafts are private until published: only people who can see the workspace can open them."""
-    submission = get_object_or_404(Submission.objects.select_related("deliverable"), pk=pk)
+    submission = get_object_or_404(
+        visibility.submissions_visible_to(request.user).select_related("deliverable"), pk=pk
+    )
     _, viewer = workspace.collaboration_for_viewer(
         user=request.user, pk=submission.deliverable.collaboration_id
     )
@@ -586,7 +593,7 @@ def dispute_queue(request):
 @require_POST
 @staff_page(staff_permissions.can_handle_disputes)
 def dispute_resolve(request, pk):
-    dispute = get_object_or_404(Dispute, pk=pk)
+    dispute = get_object_or_404(visibility.disputes_visible_to(request.user), pk=pk)
     form = DisputeResolveForm(request.POST, auto_id=f"id_x{dispute.pk}_%s")
     if form.is_valid():
         try:

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from creators.models import CreatorProfile
 from marketplace.errors import PermissionDeniedError
 from marketplace.models import User
-from marketplace.services import audit_record
+from marketplace.services import audit_record, notify_user
 from payments import gateway
 from payments.models import ConnectedAccount
 
@@ -64,8 +64,6 @@ def connected_account_sync(*, stripe_id: str) -> ConnectedAccount | None:
 
 def connected_account_bank_failure(*, stripe_id: str, reason: str) -> ConnectedAccount | None:
     from django.urls import reverse
-
-    from campaigns.notifications import notify_user
 
     account = ConnectedAccount.objects.select_related("creator__user").filter(stripe_id=stripe_id).first()
     if account is None:

@@ -24,12 +24,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from campaigns.models import Campaign, Collaboration
+from brands.permissions import require_org_manager
+from campaigns.models import Application, Campaign, Collaboration, Invitation
 from marketplace import permissions as staff_permissions
 from marketplace.errors import DomainError, InvalidTransition, PermissionDeniedError, ValidationFailed
 from marketplace.money import format_money
+from marketplace.queueing import enqueue
 from marketplace.services import absolute_url, audit_record
-from payments import gateway
+from payments import gateway, tasks
 from payments.ledger import ZERO, Leg, campaign_totals, escrow_available, escrow_reserved, money, post
 from payments.models import Account, CampaignFunding, CampaignRefund, FeeRate, LedgerTransaction, Payout
 
@@ -100,8 +102,6 @@ def _empty_totals() -> dict[str, Decimal]:
 
 
 def funding_state(campaign: Campaign) -> FundingState:
-    from campaigns.services.applications import campaign_fee
-
     totals = campaign_totals(campaign_id=campaign.pk).get(campaign.currency) or _empty_totals()
     live = Collaboration.objects.filter(campaign_id=campaign.pk).exclude(
         status=Collaboration.Status.CANCELLED
@@ -115,7 +115,7 @@ def funding_state(campaign: Campaign) -> FundingState:
         processing=processing or ZERO,
         committed=taken["fees"] or ZERO,
         open_slots=max(0, campaign.slots - taken["count"]),
-        brief_fee=campaign_fee(campaign),
+        brief_fee=campaign.brief_fee,
         fundable=campaign.is_paid and campaign.status in FUNDABLE,
     )
 
@@ -148,8 +148,6 @@ class TopUp:
 def funding_top_ups(campaign: Campaign, *, state: FundingState | None = None) -> list[TopUp]:
     """Open applications and counter-offers above the brief's fee that need a top-up before they
     can be accepted, largest first (2 queries, plus funding_state's when `state` is not given)."""
-    from campaigns.models import Application, Invitation
-
     if not campaign.is_paid or campaign.status != Campaign.Status.PUBLISHED:
         return []
     state = state or funding_state(campaign)
@@ -190,12 +188,6 @@ def funding_top_ups(campaign: Campaign, *, state: FundingState | None = None) ->
     return sorted(top_ups, key=lambda t: (-t.amount, t.offer))
 
 
-def _require_manager(campaign: Campaign, user) -> None:
-    from campaigns.services.common import require_org_manager
-
-    require_org_manager(organization=campaign.organization_id, user=user)
-
-
 def funding_start(
     *,
     campaign: Campaign,
@@ -210,7 +202,7 @@ def funding_start(
     exactly what accepting that offer needs. `site_url` is where Stripe sends the brand back (the
     request's own host; SITE_URL by default).
     """
-    _require_manager(campaign, by_user)
+    require_org_manager(organization=campaign.organization_id, user=by_user)
     if not campaign.is_paid:
         raise InvalidTransition(_("A volunteer campaign has no fees to fund."))
     if campaign.status not in FUNDABLE:
@@ -571,10 +563,7 @@ def campaign_refund_unspent(*, campaign: Campaign, by_user=None) -> list[Campaig
 
 
 def _queue_refund(refund_id: int) -> None:
-    from marketplace.queueing import enqueue
-    from payments.tasks import refund_send
-
-    enqueue(refund_send, refund_id)  # a broker outage is logged; refunds_requeue_pending sends it later
+    enqueue(tasks.refund_send, refund_id)  # a broker outage is logged; refunds_requeue_pending sends it later
 
 
 def refund_send(*, refund_id: int) -> str:

@@ -27,8 +27,9 @@ from marketplace import permissions as staff_permissions
 from marketplace.errors import InvalidTransition, ValidationFailed
 from marketplace.models import User
 from marketplace.money import format_money
-from marketplace.services import audit_record
-from payments import gateway
+from marketplace.queueing import enqueue
+from marketplace.services import audit_record, notify_user
+from payments import gateway, tasks
 from payments.ledger import Leg, creator_payable, escrow_reserved, post
 from payments.models import Account, ConnectedAccount, LedgerEntry, LedgerTransaction, Payout
 from webhooks import events as webhook_events
@@ -43,8 +44,6 @@ RECONCILE_AFTER = 30
 
 def _notify_creator(payout: Payout, kind: str, **extra) -> None:
     from django.urls import reverse
-
-    from campaigns.notifications import notify_user
 
     notify_user(
         user=payout.creator.user,
@@ -139,10 +138,8 @@ def payout_approve(*, payout: Payout, by_user: User) -> Payout:
 
 
 def _queue_send(payout_id: int) -> None:
-    from marketplace.queueing import enqueue
-    from payments.tasks import payout_send as task
-
-    enqueue(task, payout_id)  # a broker outage is logged; payouts_requeue_approved sends it later
+    # A broker outage is logged; payouts_requeue_approved sends it later.
+    enqueue(tasks.payout_send, payout_id)
 
 
 def payout_reject(*, payout: Payout, by_user: User, reason: str) -> Payout:
@@ -335,10 +332,8 @@ def _settle(
 
 
 def _queue_reconcile(payout_id: int, countdown: int = 0) -> None:
-    from marketplace.queueing import enqueue
-    from payments.tasks import payout_reconcile as task
-
-    enqueue(task, payout_id, countdown=countdown)  # lost to an outage: payouts_reconcile_stale finds it
+    # Lost to an outage: payouts_reconcile_stale finds it.
+    enqueue(tasks.payout_reconcile, payout_id, countdown=countdown)
 
 
 def payout_reconcile(*, payout_id: int) -> str:

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from marketplace.queueing import enqueue_each
+from payments import tasks
 from payments.models import CampaignRefund, Payout
 
 logger = logging.getLogger(__name__)
@@ -30,8 +31,6 @@ def _grace_cutoff(now):
 
 def payouts_requeue_approved(*, now=None) -> int:
     """Approved payouts whose send never started are queued again; returns how many."""
-    from payments.tasks import payout_send
-
     now = now or timezone.now()
     ids = list(
         Payout.objects.filter(status=Payout.Status.APPROVED, reviewed_at__lt=_grace_cutoff(now))
@@ -40,13 +39,11 @@ def payouts_requeue_approved(*, now=None) -> int:
     )
     if ids:
         logger.warning("Approved payouts not sent yet, queued again: %s", ids)
-    return enqueue_each(payout_send, ids)
+    return enqueue_each(tasks.payout_send, ids)
 
 
 def refunds_requeue_pending(*, now=None) -> int:
     """Refunds still pending after the grace period are queued again; returns how many."""
-    from payments.tasks import refund_send
-
     now = now or timezone.now()
     pending = CampaignRefund.objects.filter(status=CampaignRefund.Status.PENDING)
     ids = list(
@@ -63,4 +60,4 @@ def refunds_requeue_pending(*, now=None) -> int:
         )
     if ids:
         logger.warning("Pending refunds queued again: %s", ids)
-    return enqueue_each(refund_send, ids)
+    return enqueue_each(tasks.refund_send, ids)

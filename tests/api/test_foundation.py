@@ -232,7 +232,7 @@ def test_the_fast_campaign_list_renders_exactly_what_the_serializer_renders(bran
     from rest_framework.renderers import JSONRenderer
 
     from api.fast import campaign_rows, campaign_values
-    from api.serializers import CampaignOut
+    from api.serializers.campaigns import CampaignOut
     from creators.models import Cause, Niche
 
     full = CampaignFactory(organization=brand_org, min_engagement_rate="2.50", fee_min="950000.50", slots=3)

@@ -174,7 +174,9 @@ TABLE = {
         ok={"creator_a", "creator_b", "manager_x", "member_y", "ngo_manager", "owner_x", "staff", "viewer_x"},
         forbidden={"key_y", "read_key_x"},
     ),
-    ("campaign", "GET"): outcomes(ok=ORG_X_MEMBERS),
+    # campaign_x is published: every person reads it, as on the web (campaigns.visibility); another
+    # organization's key keeps to its own organization.
+    ("campaign", "GET"): outcomes(ok=AUTHENTICATED - {"key_y"}),
     ("campaign", "PATCH"): outcomes(ok=ORG_X_WRITERS, forbidden={"read_key_x", "viewer_x"}),
     ("campaign_applications", "GET"): outcomes(ok=ORG_X_MEMBERS),
     ("campaign_applications", "POST"): outcomes(

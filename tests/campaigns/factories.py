@@ -7,7 +7,6 @@ from django.utils import timezone
 
 from campaigns.models import Application, Campaign, Collaboration, DeliverableSpec, Invitation
 from campaigns.services import workspace
-from campaigns.services.applications import campaign_fee
 from campaigns.services.collaborations import collaboration_open
 from creators.models import DeliverableFormat, Platform
 from payments.services.escrow import funding_record_paid
@@ -72,7 +71,7 @@ class CampaignFactory(factory.django.DjangoModelFactory):
         staff record a bank transfer: accepting a creator needs the fee in escrow."""
         if not create or extracted is False:
             return
-        fee = campaign_fee(obj) * obj.slots
+        fee = obj.brief_fee * obj.slots
         if fee > 0:
             funding_record_paid(campaign=obj, amount=fee, note="Test funding")
 

@@ -23,6 +23,7 @@ from tests.campaigns.factories import (
     start_collaboration,
 )
 from tests.marketplace.factories import UserFactory
+from tests.marketplace.mfa_helpers import login_with_mfa
 from tests.payments.test_pages import completed_payout
 
 pytestmark = pytest.mark.django_db
@@ -121,7 +122,7 @@ def test_the_staff_dashboard_lists_payouts_disputes_and_verifications(client, br
     completed_payout(campaign, make_creator(), brand_manager)
     disputed = start_collaboration(campaign, make_creator(), by_user=brand_manager)
     Dispute.objects.create(collaboration=disputed, raised_by=brand_manager, reason="No draft in three weeks.")
-    client.force_login(staff)
+    login_with_mfa(client, staff)
 
     html = client.get(reverse("dashboard")).content.decode()
 
@@ -137,7 +138,7 @@ def test_the_staff_dashboard_lists_payouts_disputes_and_verifications(client, br
 
 def test_staff_see_only_the_queues_of_their_roles(client):
     staff = UserFactory(is_staff=True, staff_roles=[PAYOUT_REVIEWERS])
-    client.force_login(staff)
+    login_with_mfa(client, staff)
 
     html = client.get(reverse("dashboard")).content.decode()
 
@@ -155,10 +156,24 @@ def test_the_staff_dashboard_runs_a_bounded_number_of_queries(
         VerificationRequestFactory()
         campaign = CampaignFactory(organization=brand_org, slots=1)
         completed_payout(campaign, make_creator(), brand_manager)
-    client.force_login(staff)
+    login_with_mfa(client, staff)
     client.get(reverse("dashboard"))
 
     with django_assert_max_num_queries(17):
         html = client.get(reverse("dashboard")).content.decode()
 
     assert f"{waiting} payout" in html
+
+
+def test_staff_work_waits_behind_two_factor_on_the_dashboard(client):
+    # Queue counts and the names of organizations waiting for verification are staff data.
+    staff = UserFactory(is_staff=True)
+    waiting = VerificationRequestFactory()
+    client.force_login(staff)
+
+    html = client.get(reverse("dashboard")).content.decode()
+
+    assert 'data-testid="staff-needs-mfa"' in html
+    assert 'data-work="payouts"' not in html and waiting.organization.name not in html
+    login_with_mfa(client, staff)
+    assert waiting.organization.name in client.get(reverse("dashboard")).content.decode()

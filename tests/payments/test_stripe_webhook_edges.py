@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from payments.models import ConnectedAccount, StripeEvent
 from payments.services import accounts
-from payments.webhooks import TOLERANCE_SECONDS
+from payments.stripe_events import TOLERANCE_SECONDS
 from tests.campaigns.factories import make_creator
 
 

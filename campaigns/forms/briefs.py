@@ -1,0 +1,546 @@
+"""Web forms for briefs: they check the shape of the input; campaigns.services.briefs checks the rules."""
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from brands.models import Organization
+from campaigns.models import Campaign
+from campaigns.services.briefs import PUBLISHED_EDITABLE
+from creators.models import Cause, DeliverableFormat, Niche, Platform, Tier
+from creators.taxonomy import LANGUAGES
+from marketplace.errors import DomainError
+
+# Follower range of each tier, both ends included; mega has no upper end.
+TIER_RANGES: dict[str, tuple[int, int | None]] = {
+    Tier.STARTER: (0, 999),
+    Tier.NANO: (1_000, 9_999),
+    Tier.MICRO: (10_000, 99_999),
+    Tier.MID: (100_000, 499_999),
+    Tier.MACRO: (500_000, 999_999),
+    Tier.MEGA: (1_000_000, None),
+}
+TIER_CHOICES = [
+    (Tier.STARTER, _("Emerging (under 1,000)")),
+    (Tier.NANO, _("Nano (1,000–9,999)")),
+    (Tier.MICRO, _("Micro (10,000–99,999)")),
+    (Tier.MID, _("Mid-tier (100,000–499,999)")),
+    (Tier.MACRO, _("Macro (500,000–999,999)")),
+    (Tier.MEGA, _("Mega (1 million and more)")),
+]
+FEE_FIXED = "fixed"
+FEE_RANGE = "range"
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _money_field(label, help_text=""):
+    return forms.DecimalField(
+        label=label,
+        required=False,
+        min_value=Decimal("0"),
+        max_digits=14,
+        decimal_places=2,
+        help_text=help_text,
+        widget=forms.NumberInput(attrs={"min": 0, "step": "any", "inputmode": "decimal"}),
+        error_messages={"invalid": _("Enter an amount without dots or commas, for example 1500000.")},
+    )
+
+
+def _count_field(label, help_text=""):
+    return forms.IntegerField(
+        label=label,
+        required=False,
+        min_value=0,
+        help_text=help_text,
+        widget=forms.NumberInput(attrs={"min": 0, "step": 1, "inputmode": "numeric"}),
+        error_messages={"invalid": _("Enter a whole number without dots or commas, for example 5000.")},
+    )
+
+
+class CampaignForm(forms.Form):
+    """The whole brief for a draft; for a published brief only the fields that may still change.
+
+    Brands run commercial, paid campaigns only, so those two choices appear for NGOs alone.
+    """
+
+    title = forms.CharField(label=_("Title"), max_length=140)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Campaign.Kind.choices, widget=forms.RadioSelect)
+    compensation = forms.ChoiceField(
+        label=_("Compensation"),
+        choices=Campaign.Compensation.choices,
+        widget=forms.RadioSelect,
+        help_text=_("Commercial campaigns always pay. Volunteer campaigns have no fee."),
+    )
+    objective = forms.ChoiceField(
+        label=_("Objective"),
+        choices=[("", _("Choose an objective")), *Campaign.Objective.choices],
+        required=False,
+    )
+    description = forms.CharField(
+        label=_("Description"),
+        max_length=5000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("What you want creators to make, for whom, and why it matters."),
+    )
+    niches = forms.ModelMultipleChoiceField(
+        label=_("Niches"),
+        queryset=Niche.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_pk_value": _("Niche “%(pk)s” is unknown. Choose niches from the list.")},
+    )
+    causes = forms.ModelMultipleChoiceField(
+        label=_("Causes"),
+        queryset=Cause.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("A social-cause campaign names at least one cause."),
+        error_messages={"invalid_pk_value": _("Cause “%(pk)s” is unknown. Choose causes from the list.")},
+    )
+    platforms = forms.MultipleChoiceField(
+        label=_("Platforms"), choices=Platform.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    tiers = forms.MultipleChoiceField(
+        label=_("Follower tiers (shortcut)"),
+        choices=TIER_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Tick tiers to set the follower range for you: it spans from the smallest to the largest "
+            "tier ticked. Or leave them empty and type your own range below."
+        ),
+    )
+    min_followers = _count_field(_("Minimum followers"))
+    max_followers = _count_field(_("Maximum followers"))
+    min_engagement_rate = forms.DecimalField(
+        label=_("Minimum engagement rate (%)"),
+        required=False,
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+        help_text=_(
+            "Average likes and comments per post, as a share of followers. Micro creators often reach 3%."
+        ),
+        widget=forms.NumberInput(attrs={"min": 0, "max": 100, "step": "0.01"}),
+    )
+    target_countries = forms.MultipleChoiceField(
+        label=_("Target countries"),
+        choices=lambda: list(countries),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+        help_text=_("Where the creator or at least 10% of their audience is. Leave empty for anywhere."),
+    )
+    target_languages = forms.MultipleChoiceField(
+        label=_("Content languages"),
+        choices=LANGUAGES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Leave empty for any language."),
+    )
+    fee_mode = forms.ChoiceField(
+        label=_("Fee per creator"),
+        choices=[(FEE_FIXED, _("A fixed fee")), (FEE_RANGE, _("A range: creators propose within it"))],
+        initial=FEE_FIXED,
+        widget=forms.RadioSelect,
+    )
+    fee = _money_field(_("Fixed fee"))
+    fee_min = _money_field(_("Fee from"))
+    fee_max = _money_field(_("Fee up to"))
+    currency = forms.ChoiceField(label=_("Currency"), choices=settings.CURRENCIES)
+    slots = forms.IntegerField(
+        label=_("Creators wanted (slots)"),
+        min_value=1,
+        max_value=1000,
+        initial=1,
+        help_text=_("The budget is the fee times the number of slots."),
+    )
+    application_deadline = forms.DateField(
+        label=_("Application deadline"), required=False, widget=DATE_WIDGET
+    )
+    content_due_date = forms.DateField(
+        label=_("Content due date"),
+        required=False,
+        widget=DATE_WIDGET,
+        help_text=_("Creators accepted later keep the due date that was set when they were accepted."),
+    )
+    usage_rights = forms.ChoiceField(label=_("Usage rights"), choices=Campaign.UsageRights.choices)
+    dos = forms.CharField(
+        label=_("Do's"), max_length=3000, required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    donts = forms.CharField(
+        label=_("Don'ts"), max_length=3000, required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    required_hashtags = forms.CharField(
+        label=_("Required hashtags"),
+        max_length=300,
+        required=False,
+        help_text=_("Separated by spaces, for example #KopiNusantara #RamadanKopi."),
+    )
+    disclosure_required = forms.BooleanField(
+        label=_("Creators must disclose the partnership (#ad / #iklan)"), required=False, initial=True
+    )
+    review_rounds = forms.IntegerField(
+        label=_("Revision rounds included"),
+        min_value=0,
+        max_value=10,
+        initial=2,
+        help_text=_(
+            "How many times you may ask for changes to a draft before either side can ask staff to decide."
+        ),
+    )
+
+    nano_share = forms.IntegerField(
+        label=_("Recommendations kept for nano creators (%)"),
+        required=False,
+        min_value=0,
+        max_value=50,
+        initial=Campaign._meta.get_field("nano_share").default,
+        help_text=_(
+            "Part of the recommended creators reserved for nano creators (1,000–9,999 followers), "
+            "when your follower rules allow them. Small creators often have the most engaged audiences."
+        ),
+    )
+
+    def __init__(self, *args, organization: Organization, campaign: Campaign | None = None, **kwargs):
+        self.organization = organization
+        self.campaign = campaign
+        if campaign is not None and "initial" not in kwargs:
+            kwargs["initial"] = self.initial_from(campaign)
+        super().__init__(*args, **kwargs)
+        if not organization.is_ngo:
+            for name in ("kind", "compensation", "causes"):
+                del self.fields[name]
+            self.fields["usage_rights"].choices = [
+                choice
+                for choice in Campaign.UsageRights.choices
+                if choice[0] != Campaign.UsageRights.NGO_NONCOMMERCIAL
+            ]
+        else:
+            self.fields["kind"].initial = Campaign.Kind.CAUSE
+            self.fields["compensation"].initial = Campaign.Compensation.PAID
+            self.fields["usage_rights"].initial = Campaign.UsageRights.NGO_NONCOMMERCIAL
+        self.fields["currency"].initial = organization.default_currency
+        if self.is_published:
+            for name in list(self.fields):
+                if name not in PUBLISHED_EDITABLE:
+                    del self.fields[name]
+            self.fields["slots"].help_text = _("You cannot go below the number of creators already accepted.")
+
+    GROUPS = (
+        (_("The brief"), ("title", "kind", "compensation", "objective", "description", "niches", "causes")),
+        (_("Platforms and deliverables"), ("platforms",)),
+        (
+            _("Creators you are looking for"),
+            (
+                "tiers",
+                "min_followers",
+                "max_followers",
+                "min_engagement_rate",
+                "target_countries",
+                "target_languages",
+            ),
+        ),
+        (
+            _("Fee, slots and dates"),
+            (
+                "fee_mode",
+                "fee",
+                "fee_min",
+                "fee_max",
+                "currency",
+                "slots",
+                "application_deadline",
+                "content_due_date",
+            ),
+        ),
+        (
+            _("Rights and guidelines"),
+            ("usage_rights", "dos", "donts", "required_hashtags", "disclosure_required", "review_rounds"),
+        ),
+        (_("Recommendations"), ("nano_share",)),
+    )
+
+    def groups(self) -> list[tuple[str, list]]:
+        """The fields in fieldsets, as the page shows them; a group with no field left is skipped."""
+        groups = []
+        for title, names in self.GROUPS:
+            fields = [self[name] for name in names if name in self.fields]
+            if fields:
+                groups.append((title, fields))
+        return groups
+
+    @property
+    def is_published(self) -> bool:
+        return self.campaign is not None and self.campaign.status == Campaign.Status.PUBLISHED
+
+    @staticmethod
+    def initial_from(campaign: Campaign) -> dict[str, Any]:
+        fixed = campaign.fee_min == campaign.fee_max
+        return {
+            "title": campaign.title,
+            "kind": campaign.kind,
+            "compensation": campaign.compensation,
+            "objective": campaign.objective,
+            "description": campaign.description,
+            "niches": list(campaign.niches.all()),
+            "causes": list(campaign.causes.all()),
+            "platforms": campaign.platforms,
+            "min_followers": campaign.min_followers,
+            "max_followers": campaign.max_followers,
+            "min_engagement_rate": campaign.min_engagement_rate,
+            "target_countries": campaign.target_countries,
+            "target_languages": campaign.target_languages,
+            "fee_mode": FEE_FIXED if fixed else FEE_RANGE,
+            "fee": campaign.fee_min if fixed else None,
+            "fee_min": None if fixed else campaign.fee_min,
+            "fee_max": None if fixed else campaign.fee_max,
+            "currency": campaign.currency,
+            "slots": campaign.slots,
+            "application_deadline": campaign.application_deadline,
+            "content_due_date": campaign.content_due_date,
+            "usage_rights": campaign.usage_rights,
+            "dos": campaign.dos,
+            "donts": campaign.donts,
+            "required_hashtags": campaign.required_hashtags,
+            "disclosure_required": campaign.disclosure_required,
+            "review_rounds": campaign.review_rounds,
+            "nano_share": campaign.nano_share,
+        }
+
+    def clean_nano_share(self):
+        share = self.cleaned_data.get("nano_share")
+        return Campaign._meta.get_field("nano_share").default if share is None else share
+
+    def clean(self):
+        data = super().clean()
+        tiers = data.get("tiers")
+        if tiers:
+            if data.get("min_followers") is not None or data.get("max_followers") is not None:
+                self.add_error(
+                    "tiers",
+                    _("Use either the tiers or your own follower range, not both. Clear one of them."),
+                )
+            else:
+                lows = [TIER_RANGES[t][0] for t in tiers]
+                highs = [TIER_RANGES[t][1] for t in tiers]
+                data["min_followers"] = min(lows) or None
+                data["max_followers"] = None if None in highs else max(highs)
+        return data
+
+    def service_kwargs(self) -> dict[str, Any]:
+        """The cleaned brief in the shape campaign_create / campaign_update take."""
+        data = self.cleaned_data
+        kwargs = {name: data[name] for name in self.fields if name in data}
+        for name in ("fee_mode", "fee", "tiers"):
+            kwargs.pop(name, None)
+        if "fee_mode" in self.fields:
+            if data.get("fee_mode") == FEE_RANGE:
+                kwargs["fee_min"], kwargs["fee_max"] = data.get("fee_min"), data.get("fee_max")
+            else:
+                kwargs["fee_min"] = kwargs["fee_max"] = data.get("fee")
+        if "min_followers" in self.fields:
+            kwargs["min_followers"] = data.get("min_followers")
+            kwargs["max_followers"] = data.get("max_followers")
+        if not self.organization.is_ngo and not self.is_published:
+            kwargs["kind"] = Campaign.Kind.COMMERCIAL
+            kwargs["compensation"] = Campaign.Compensation.PAID
+        if "niches" in kwargs:
+            kwargs["niches"] = list(kwargs["niches"])
+        if "causes" in kwargs:
+            kwargs["causes"] = list(kwargs["causes"])
+        return kwargs
+
+    def add_domain_error(self, field: str | None, message: str) -> None:
+        """Put a service's refusal next to the field it is about, or at the top of the form."""
+        data = getattr(self, "cleaned_data", {})
+        if (
+            field in ("fee_min", "fee_max")
+            and "fee_mode" in self.fields
+            and data.get("fee_mode") != FEE_RANGE
+        ):
+            field = "fee"
+        if field in ("min_followers", "max_followers") and data.get("tiers"):
+            field = "tiers"
+        if field not in self.fields:
+            field = None
+        if message not in self.errors.get(field or "__all__", []):
+            self.add_error(field, message)
+
+
+class DeliverableSpecForm(forms.Form):
+    """One deliverable row. A row with neither platform nor format is empty and ignored."""
+
+    platform = forms.ChoiceField(label=_("Platform"), choices=[("", "—"), *Platform.choices], required=False)
+    format = forms.ChoiceField(
+        label=_("Format"), choices=[("", "—"), *DeliverableFormat.choices], required=False
+    )
+    quantity = forms.IntegerField(
+        label=_("Quantity"),
+        min_value=1,
+        max_value=20,
+        initial=1,
+        required=False,
+        widget=forms.NumberInput(attrs={"min": 1, "max": 20, "step": 1}),
+    )
+    notes = forms.CharField(label=_("Notes"), max_length=300, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The rows sit in a table under column headings; each input still needs its own name.
+        for field in self.fields.values():
+            field.widget.attrs["aria-label"] = field.label
+
+    def clean(self):
+        data = super().clean()
+        platform, fmt = data.get("platform"), data.get("format")
+        data["is_empty"] = not platform and not fmt
+        if not data["is_empty"]:
+            if not platform:
+                self.add_error("platform", _("Choose a platform, or clear the row."))
+            if not fmt:
+                self.add_error("format", _("Choose a format, or clear the row."))
+        return data
+
+
+class BaseDeliverableFormSet(forms.BaseFormSet):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Always a few empty rows to add deliverables without JavaScript.
+        self.extra = max(2, 5 - len(self.initial or []))
+
+    def deliverables(self) -> list[dict[str, Any]]:
+        rows = []
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None) or {}
+            if not data or data.get("is_empty"):
+                continue
+            rows.append(
+                {
+                    "platform": data["platform"],
+                    "format": data["format"],
+                    "quantity": data.get("quantity") or 1,
+                    "notes": data.get("notes", ""),
+                }
+            )
+        return rows
+
+    def add_domain_error(self, message: str) -> None:
+        errors = self.non_form_errors()
+        if message not in errors:
+            errors.append(message)
+
+
+DeliverableFormSet = forms.formset_factory(
+    DeliverableSpecForm, formset=BaseDeliverableFormSet, extra=5, max_num=20, validate_max=True
+)
+
+
+def deliverable_initial(campaign: Campaign) -> list[dict[str, Any]]:
+    return [
+        {"platform": s.platform, "format": s.format, "quantity": s.quantity, "notes": s.notes}
+        for s in campaign.deliverables.all()
+    ]
+
+
+# Browsing
+
+
+DEADLINE_CHOICES = [
+    ("", _("Any time")),
+    ("3", _("Closing within 3 days")),
+    ("7", _("Closing within a week")),
+    ("14", _("Closing within 2 weeks")),
+    ("30", _("Closing within a month")),
+]
+SORT_CHOICES = [
+    ("newest", _("Newest first")),
+    ("deadline", _("Deadline soonest")),
+    ("fee", _("Highest fee")),
+]
+
+
+class BriefFilterForm(forms.Form):
+    """Browse filters; every field is optional and an invalid one is ignored (and flagged)."""
+
+    q = forms.CharField(label=_("Search titles"), max_length=100, required=False)
+    niche = forms.ModelChoiceField(
+        label=_("Niche"),
+        queryset=Niche.objects.all(),
+        required=False,
+        empty_label=_("Any niche"),
+        to_field_name="slug",
+    )
+    platform = forms.ChoiceField(
+        label=_("Platform"), choices=[("", _("Any platform")), *Platform.choices], required=False
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=[("", _("Any kind")), *Campaign.Kind.choices], required=False
+    )
+    country = forms.ChoiceField(
+        label=_("Country"), choices=lambda: [("", _("Any country")), *countries], required=False
+    )
+    language = forms.ChoiceField(
+        label=_("Language"), choices=[("", _("Any language")), *LANGUAGES], required=False
+    )
+    currency = forms.ChoiceField(
+        label=_("Currency"), choices=[("", _("Any currency")), *settings.CURRENCIES], required=False
+    )
+    fee_min = _money_field(_("Fee at least"), help_text=_("In the brief's currency."))
+    fee_max = _money_field(_("Fee at most"))
+    deadline_within = forms.ChoiceField(label=_("Deadline"), choices=DEADLINE_CHOICES, required=False)
+    deadline_before = forms.DateField(label=_("Deadline on or before"), required=False, widget=DATE_WIDGET)
+    sort = forms.ChoiceField(label=_("Sort by"), choices=SORT_CHOICES, required=False)
+
+    def filters(self) -> dict[str, Any]:
+        """The valid filters only; call after is_valid()."""
+        return {name: value for name, value in self.cleaned_data.items() if name not in self.errors}
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why are you cancelling?"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "Everyone affected reads this: applicants, invited creators and creators already at work."
+        ),
+        error_messages={"required": _("Tell the creators why you cancel the campaign.")},
+    )
+
+    def add_domain_error(self, error: DomainError) -> None:
+        field = error.field if error.field in self.fields else None
+        self.add_error(field, str(error.message))
+
+
+class InviteTopForm(forms.Form):
+    """Invite the first N recommended creators in one action."""
+
+    count = forms.IntegerField(
+        label=_("How many of the top recommendations"),
+        min_value=1,
+        error_messages={"invalid": _("Enter a whole number, for example 10.")},
+    )
+    offered_fee = forms.DecimalField(
+        label=_("Fee offered to each creator"),
+        required=False,
+        min_value=0,
+        max_digits=14,
+        decimal_places=2,
+        help_text=_("Leave empty to offer the brief's own fee."),
+    )
+    message = forms.CharField(
+        label=_("Message to the creators"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, available: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.available = available
+        self.fields["count"].max_value = available
+        self.fields["count"].validators.append(MaxValueValidator(available))
+        self.fields["count"].widget.attrs.update({"min": 1, "max": available})

@@ -1,0 +1,1 @@
+"""Creator pages, one module per flow: profiles, discovery (search and shortlists), roster import."""
