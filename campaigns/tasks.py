@@ -21,21 +21,21 @@ def invitations_remind_expiring() -> int:
 
 @shared_task(name="campaigns.deliverables_auto_confirm", **RETRY)
 def deliverables_auto_confirm() -> int:
-    from campaigns.services.workspace import deliverables_auto_confirm_due
+    from campaigns.services.publishing import deliverables_auto_confirm_due
 
     return deliverables_auto_confirm_due()
 
 
 @shared_task(name="campaigns.collaborations_remind_content_due", **RETRY)
 def collaborations_remind_content_due() -> int:
-    from campaigns.services.workspace import collaborations_remind_content_due as remind
+    from campaigns.services.publishing import collaborations_remind_content_due as remind
 
     return remind()
 
 
 @shared_task(name="campaigns.campaign_complete_if_finished", **RETRY)
 def campaign_complete_if_finished(campaign_id: int) -> bool:
-    from campaigns.services.briefs import campaign_complete_if_finished as complete
+    from campaigns.services.campaign_closing import campaign_complete_if_finished as complete
 
     return complete(campaign_id=campaign_id)
 

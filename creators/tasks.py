@@ -6,7 +6,7 @@ from celery import shared_task
 @shared_task(name="creators.roster_import_run", acks_late=True)
 def roster_import_run(job_id: int) -> str:
     """Import a stored roster file; running it again for a finished job changes nothing."""
-    from creators.roster import roster_import_job_run
+    from creators.roster.jobs import roster_import_job_run
 
     return roster_import_job_run(job_id=job_id)
 

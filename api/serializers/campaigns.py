@@ -4,7 +4,7 @@ from rest_framework import serializers
 
 from api.serializers.base import StrictInput
 from campaigns.models import Campaign, DeliverableSpec
-from campaigns.services.briefs import BRIEF_FIELDS
+from campaigns.services.brief_checks import BRIEF_FIELDS
 from creators.models import Cause, DeliverableFormat, Niche, Platform
 
 

@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 from api.serializers.base import StatusField, StrictInput
 from creators.models import RosterImportJob
-from creators.roster import MAX_FILE_BYTES
+from creators.roster.parsing import MAX_FILE_BYTES
 
 
 class RosterImportIn(StrictInput):

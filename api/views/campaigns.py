@@ -13,7 +13,7 @@ from api.views.base import IDEMPOTENCY_KEY, Endpoint, ListEndpoint
 from api.views.core import organization_for
 from campaigns import visibility
 from campaigns.models import Campaign
-from campaigns.services import briefs
+from campaigns.services import briefs, campaign_closing
 
 
 def campaigns_for(request):
@@ -149,11 +149,11 @@ class CampaignAction(Endpoint):
         if self.action_name == "publish":
             briefs.campaign_publish(campaign=campaign, by_user=request.user)
         elif self.action_name == "close":
-            briefs.campaign_close(campaign=campaign, by_user=request.user)
+            campaign_closing.campaign_close(campaign=campaign, by_user=request.user)
         else:
             data = s.CampaignCancelIn(data=request.data)
             data.is_valid(raise_exception=True)
-            briefs.campaign_cancel(
+            campaign_closing.campaign_cancel(
                 campaign=campaign, by_user=request.user, reason=data.validated_data["reason"]
             )
         return Response(s.CampaignOut(campaign_for(request, pk)).data)

@@ -15,7 +15,7 @@ from api.serializers import roster as s
 from api.views.base import IDEMPOTENCY_KEY, Endpoint
 from api.views.core import organization_for
 from creators.models import RosterImportJob
-from creators.roster import roster_import_job_start
+from creators.roster.jobs import roster_import_job_start
 
 
 class RosterImportCreate(Endpoint):

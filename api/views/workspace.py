@@ -21,7 +21,7 @@ from api.views.campaigns import campaign_for, require_write
 from api.views.offers import STATUS, personal, status_parameter
 from campaigns import visibility
 from campaigns.models import Collaboration, CollaborationDeliverable, Message, Rating, Submission
-from campaigns.services import conversation, workspace
+from campaigns.services import conversation, drafts, publishing, workspace
 from marketplace import services as marketplace_services
 from marketplace.errors import PermissionDeniedError
 from marketplace.models import Notification
@@ -178,7 +178,7 @@ class DeliverableSubmissionCreate(Endpoint):
         deliverable, _collaboration = deliverable_for(request, pk)
         data = w.SubmissionIn(data=request.data)
         data.is_valid(raise_exception=True)
-        submission = workspace.submission_create(
+        submission = drafts.submission_create(
             deliverable=deliverable, by_user=request.user, **data.validated_data
         )
         return Response(w.SubmissionOut(submission).data, status=status.HTTP_201_CREATED)
@@ -197,7 +197,7 @@ class SubmissionApprove(Endpoint):
     def post(self, request, pk):
         submission, collaboration = submission_for(request, pk)
         require_side(request, collaboration)
-        submission = workspace.submission_approve(submission=submission, by_user=request.user)
+        submission = drafts.submission_approve(submission=submission, by_user=request.user)
         return Response(w.SubmissionOut(submission).data)
 
 
@@ -216,7 +216,7 @@ class SubmissionRequestChanges(Endpoint):
         require_side(request, collaboration)
         data = w.FeedbackIn(data=request.data)
         data.is_valid(raise_exception=True)
-        submission = workspace.submission_request_changes(
+        submission = drafts.submission_request_changes(
             submission=submission, by_user=request.user, feedback=data.validated_data["feedback"]
         )
         return Response(w.SubmissionOut(submission).data)
@@ -237,7 +237,7 @@ class DeliverablePublish(Endpoint):
         deliverable, _collaboration = deliverable_for(request, pk)
         data = w.PublishIn(data=request.data)
         data.is_valid(raise_exception=True)
-        deliverable = workspace.deliverable_publish(
+        deliverable = publishing.deliverable_publish(
             deliverable=deliverable, by_user=request.user, **data.validated_data
         )
         return Response(w.DeliverableOut(deliverable).data)
@@ -256,7 +256,7 @@ class DeliverableConfirm(Endpoint):
     def post(self, request, pk):
         deliverable, collaboration = deliverable_for(request, pk)
         require_side(request, collaboration)
-        deliverable = workspace.deliverable_confirm(deliverable=deliverable, by_user=request.user)
+        deliverable = publishing.deliverable_confirm(deliverable=deliverable, by_user=request.user)
         return Response(w.DeliverableOut(deliverable).data)
 
 

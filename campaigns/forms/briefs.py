@@ -11,7 +11,7 @@ from django_countries import countries
 
 from brands.models import Organization
 from campaigns.models import Campaign
-from campaigns.services.briefs import PUBLISHED_EDITABLE
+from campaigns.services.brief_checks import PUBLISHED_EDITABLE
 from creators.models import Cause, DeliverableFormat, Niche, Platform, Tier
 from creators.taxonomy import LANGUAGES
 from marketplace.errors import DomainError

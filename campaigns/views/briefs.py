@@ -23,8 +23,9 @@ from campaigns.forms.briefs import (
     deliverable_initial,
 )
 from campaigns.models import Application, Campaign, Collaboration, Invitation
+from campaigns.services import brief_checks, campaign_closing
 from campaigns.services import briefs as services
-from campaigns.services.briefs import BriefInvalid
+from campaigns.services.brief_checks import BriefInvalid
 from campaigns.services.conversation import organization_rating_summary
 from campaigns.services.invitation_batches import invitation_batches_recent
 from marketplace.errors import DomainError, PermissionDeniedError
@@ -230,7 +231,7 @@ def campaign_edit(request, pk):
 def _manage_page(request, campaign, membership, *, publish_errors=None, status=200):
     context = selectors.campaign_dashboard(campaign=campaign)
     if campaign.status == Campaign.Status.DRAFT and publish_errors is None:
-        publish_errors = services.campaign_publish_problems(campaign=campaign)
+        publish_errors = brief_checks.campaign_publish_problems(campaign=campaign)
     context.update(
         {
             "campaign": campaign,
@@ -275,7 +276,7 @@ def campaign_close(request, pk):
     open_applications = campaign.applications.filter(status__in=Application.OPEN).count()
     open_invitations = campaign.invitations.filter(status__in=Invitation.OPEN).count()
     try:
-        services.campaign_close(campaign=campaign, by_user=request.user)
+        campaign_closing.campaign_close(campaign=campaign, by_user=request.user)
     except PermissionDeniedError as error:
         return _forbidden(request, campaign.organization, error.message)
     except DomainError as error:
@@ -309,7 +310,7 @@ def campaign_cancel(request, pk):
     if request.method == "POST":
         if form.is_valid():
             try:
-                services.campaign_cancel(
+                campaign_closing.campaign_cancel(
                     campaign=campaign, by_user=request.user, reason=form.cleaned_data["reason"]
                 )
             except PermissionDeniedError as error:

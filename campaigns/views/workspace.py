@@ -15,7 +15,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from brands.models import Membership
-from campaigns import visibility
+from campaigns import collaboration_selectors, visibility
+from campaigns.collaboration_selectors import Viewer
 from campaigns.forms.workspace import (
     CancelForm,
     DisputeForm,
@@ -27,8 +28,8 @@ from campaigns.forms.workspace import (
     SubmissionForm,
 )
 from campaigns.models import Collaboration, CollaborationDeliverable, Dispute, Rating, Submission
-from campaigns.services import conversation, workspace
-from campaigns.services.workspace import CREATOR, ORGANIZATION, Viewer
+from campaigns.services import conversation, drafts, publishing, workspace
+from campaigns.services.workspace import CREATOR, ORGANIZATION
 from marketplace import permissions as staff_permissions
 from marketplace.decorators import mfa_redirect, staff_page
 from marketplace.errors import DomainError, PermissionDeniedError
@@ -138,12 +139,12 @@ def my_collaborations(request):
     if selected not in allowed:
         selected = ""
     page = Paginator(
-        workspace.collaborations_for_user(user=user, organization_slug=selected), PAGE_SIZE
+        collaboration_selectors.collaborations_for_user(user=user, organization_slug=selected), PAGE_SIZE
     ).get_page(request.GET.get("page"))
     rows = []
     for collaboration in page.object_list:
         side = CREATOR if collaboration.creator.user_id == user.pk else ORGANIZATION
-        action = workspace.next_action(
+        action = collaboration_selectors.next_action(
             collaboration=collaboration,
             side=side,
             deliverables=list(collaboration.deliverables.all()),
@@ -241,7 +242,7 @@ def _workspace(
         not in {rating.rated_side for rating in ratings}
     )
     trail = _trail(
-        workspace.collaboration_audit_trail(
+        collaboration_selectors.collaboration_audit_trail(
             collaboration=collaboration,
             deliverable_ids=[d.pk for d in deliverables],
             submission_ids=[s.pk for row in rows for s in row["rounds"]],
@@ -250,7 +251,7 @@ def _workspace(
     )
     next_step = None
     if viewer.side in (CREATOR, ORGANIZATION):
-        next_step = workspace.next_action(
+        next_step = collaboration_selectors.next_action(
             collaboration=collaboration,
             side=viewer.side,
             deliverables=deliverables,
@@ -283,7 +284,7 @@ def _workspace(
 
 @login_required
 def collaboration_detail(request, pk):
-    collaboration, viewer = workspace.collaboration_for_viewer(user=request.user, pk=pk)
+    collaboration, viewer = collaboration_selectors.collaboration_for_viewer(user=request.user, pk=pk)
     if viewer.side == workspace.STAFF and (needs_mfa := mfa_redirect(request)):
         return needs_mfa  # staff see disputed work as staff: MFA first, like every staff page
     return _workspace(request, collaboration, viewer)
@@ -293,7 +294,7 @@ def _deliverable(request, pk) -> tuple[CollaborationDeliverable, Collaboration, 
     deliverable = get_object_or_404(
         visibility.deliverables_visible_to(request.user).select_related("spec"), pk=pk
     )
-    collaboration, viewer = workspace.collaboration_for_viewer(
+    collaboration, viewer = collaboration_selectors.collaboration_for_viewer(
         user=request.user, pk=deliverable.collaboration_id
     )
     return deliverable, collaboration, viewer
@@ -308,7 +309,7 @@ def submission_create(request, pk):
     )
     if form.is_valid():
         try:
-            submission = workspace.submission_create(
+            submission = drafts.submission_create(
                 deliverable=deliverable,
                 by_user=request.user,
                 link=form.cleaned_data["link"],
@@ -337,7 +338,7 @@ def submission_review(request, pk):
     submission = get_object_or_404(
         visibility.submissions_visible_to(request.user).select_related("deliverable__spec"), pk=pk
     )
-    collaboration, viewer = workspace.collaboration_for_viewer(
+    collaboration, viewer = collaboration_selectors.collaboration_for_viewer(
         user=request.user, pk=submission.deliverable.collaboration_id
     )
     form = ReviewForm(request.POST, auto_id=f"id_r{submission.pk}_%s")
@@ -345,10 +346,10 @@ def submission_review(request, pk):
         label = workspace.deliverable_label(submission.deliverable)
         try:
             if form.cleaned_data["action"] == ReviewForm.APPROVE:
-                workspace.submission_approve(submission=submission, by_user=request.user)
+                drafts.submission_approve(submission=submission, by_user=request.user)
                 done = _("You approved %(deliverable)s. The creator can publish it now.")
             else:
-                workspace.submission_request_changes(
+                drafts.submission_request_changes(
                     submission=submission, by_user=request.user, feedback=form.cleaned_data["feedback"]
                 )
                 done = _("Your feedback on %(deliverable)s was sent to the creator.")
@@ -370,7 +371,7 @@ def submission_file(request, pk):
     submission = get_object_or_404(
         visibility.submissions_visible_to(request.user).select_related("deliverable"), pk=pk
     )
-    _, viewer = workspace.collaboration_for_viewer(
+    _, viewer = collaboration_selectors.collaboration_for_viewer(
         user=request.user, pk=submission.deliverable.collaboration_id
     )
     if viewer.side == workspace.STAFF and (needs_mfa := mfa_redirect(request)):
@@ -387,7 +388,7 @@ def deliverable_publish(request, pk):
     form = PublishForm(request.POST, auto_id=f"id_p{deliverable.pk}_%s")
     if form.is_valid():
         try:
-            workspace.deliverable_publish(deliverable=deliverable, by_user=request.user, **form.cleaned_data)
+            publishing.deliverable_publish(deliverable=deliverable, by_user=request.user, **form.cleaned_data)
         except PermissionDeniedError as error:
             return _forbidden(request, collaboration, error)
         except DomainError as error:
@@ -411,7 +412,7 @@ def deliverable_publish(request, pk):
 def deliverable_confirm(request, pk):
     deliverable, collaboration, _viewer = _deliverable(request, pk)
     try:
-        workspace.deliverable_confirm(deliverable=deliverable, by_user=request.user)
+        publishing.deliverable_confirm(deliverable=deliverable, by_user=request.user)
     except PermissionDeniedError as error:
         return _forbidden(request, collaboration, error)
     except DomainError as error:
@@ -427,7 +428,7 @@ def deliverable_confirm(request, pk):
 @login_required
 @require_POST
 def message_create(request, pk):
-    collaboration, viewer = workspace.collaboration_for_viewer(user=request.user, pk=pk)
+    collaboration, viewer = collaboration_selectors.collaboration_for_viewer(user=request.user, pk=pk)
     form = MessageForm(request.POST)
     if form.is_valid():
         try:
@@ -450,7 +451,7 @@ def message_create(request, pk):
 
 def _side_page(request, pk, *, form_class, template, refusal, submit, success):
     """GET shows the form (or why it is not possible); POST calls `submit(collaboration, data)`."""
-    collaboration, viewer = workspace.collaboration_for_viewer(user=request.user, pk=pk)
+    collaboration, viewer = collaboration_selectors.collaboration_for_viewer(user=request.user, pk=pk)
     if not viewer.can_act or viewer.side not in (CREATOR, ORGANIZATION):
         return _forbidden(
             request,

@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from brands.models import Organization
-from creators.roster import MAX_FILE_BYTES
+from creators.roster.parsing import MAX_FILE_BYTES
 from marketplace.forms import DomainErrorFormMixin
 
 

@@ -9,8 +9,8 @@ from brands.models import Organization
 from brands.permissions import managed_organization_ids
 from creators.forms.roster import RosterImportForm
 from creators.models import Cause, Niche
-from creators.roster import COLUMNS, OPTIONAL_COLUMNS, roster_template_csv
-from creators.roster import roster_import as roster_import_service
+from creators.roster.importing import roster_import as roster_import_service
+from creators.roster.parsing import COLUMNS, OPTIONAL_COLUMNS, roster_template_csv
 from creators.taxonomy import LANGUAGES
 from marketplace.errors import DomainError
 

@@ -25,7 +25,7 @@ from rest_framework.test import APIClient
 from api.models import ApiKey
 from brands.models import Membership
 from campaigns.models import Campaign, InvitationBatch
-from campaigns.services import workspace
+from campaigns.services import drafts
 from creators.models import RosterImportJob
 from marketplace.models import Notification
 from payments.models import Payout
@@ -430,7 +430,7 @@ def world(db):
     invitation = InvitationFactory(campaign=campaign_x, creator=make_creator(), invited_by=owner_x)
     collaboration = start_collaboration(campaign_x, creator_a, by_user=owner_x)
     deliverable = collaboration.deliverables.first()
-    submission = workspace.submission_create(deliverable=deliverable, by_user=creator_a.user, link=DRAFT_LINK)
+    submission = drafts.submission_create(deliverable=deliverable, by_user=creator_a.user, link=DRAFT_LINK)
     payout = Payout.objects.create(
         collaboration=collaboration,
         creator=creator_a,

@@ -5,7 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from creators.models import RosterImportJob, SocialAccount
-from creators.roster import roster_import_job_run
+from creators.roster.jobs import roster_import_job_run
 from tests.api.conftest import bearer, make_key, make_token
 from tests.creators.test_roster import GOOD, csv_bytes, row
 

@@ -15,7 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from creators.models import CreatorProfile, SocialAccount
-from creators.roster import roster_import
+from creators.roster.importing import roster_import
 from tests.api.conftest import bearer, make_key
 from tests.creators.test_roster import csv_bytes, row
 from tests.marketplace.factories import UserFactory

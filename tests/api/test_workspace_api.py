@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from campaigns.models import Collaboration, CollaborationDeliverable, Message, Rating
-from campaigns.services import workspace
+from campaigns.services import drafts
 from marketplace.models import Notification
 from tests.api.conftest import bearer, make_token
 from tests.campaigns.factories import (
@@ -105,7 +105,7 @@ def test_the_organization_cannot_submit_and_a_read_key_cannot_review(
         write_key.post(url("deliverable_submissions", deliverable.pk), {"link": DRAFT_LINK}).status_code
         == 403
     )
-    submission = workspace.submission_create(deliverable=deliverable, by_user=creator, link=DRAFT_LINK)
+    submission = drafts.submission_create(deliverable=deliverable, by_user=creator, link=DRAFT_LINK)
 
     assert read_key.post(url("submission_approve", submission.pk)).status_code == 403
     assert latest_submission(deliverable).decision == "pending"

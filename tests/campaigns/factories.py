@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from campaigns.models import Application, Campaign, Collaboration, DeliverableSpec, Invitation
-from campaigns.services import workspace
+from campaigns.services import drafts, publishing
 from campaigns.services.collaborations import collaboration_open
 from creators.models import DeliverableFormat, Platform
 from payments.services.escrow import funding_record_paid
@@ -125,15 +125,15 @@ def latest_submission(deliverable):
 
 def submit_and_approve(deliverable, creator_user, reviewer, *, link=DRAFT_LINK):
     """The creator submits a draft and `reviewer` approves it; returns the submission."""
-    submission = workspace.submission_create(deliverable=deliverable, by_user=creator_user, link=link)
-    workspace.submission_approve(submission=submission, by_user=reviewer)
+    submission = drafts.submission_create(deliverable=deliverable, by_user=creator_user, link=link)
+    drafts.submission_approve(submission=submission, by_user=reviewer)
     return submission
 
 
 def publish_deliverable(deliverable, creator_user, reviewer, *, post_url=POST_URL):
     """Submit, approve and publish one deliverable."""
     submit_and_approve(deliverable, creator_user, reviewer)
-    workspace.deliverable_publish(deliverable=deliverable, by_user=creator_user, post_url=post_url)
+    publishing.deliverable_publish(deliverable=deliverable, by_user=creator_user, post_url=post_url)
 
 
 def complete_collaboration(collaboration, reviewer):
@@ -141,7 +141,7 @@ def complete_collaboration(collaboration, reviewer):
     creator_user = collaboration.creator.user
     for deliverable in collaboration.deliverables.all():
         publish_deliverable(deliverable, creator_user, reviewer)
-        workspace.deliverable_confirm(deliverable=deliverable, by_user=reviewer)
+        publishing.deliverable_confirm(deliverable=deliverable, by_user=reviewer)
     collaboration.refresh_from_db()
     assert collaboration.status == Collaboration.Status.COMPLETED
     return collaboration

@@ -7,8 +7,8 @@ from django.core import mail
 from django.urls import reverse
 
 from campaigns.models import Application, Campaign, Collaboration, DeliverableSpec, Dispute, Invitation
-from campaigns.services import briefs
-from campaigns.services.briefs import BriefInvalid
+from campaigns.services import brief_checks, briefs, campaign_closing
+from campaigns.services.brief_checks import BriefInvalid
 from creators.models import Cause, DeliverableFormat, Niche, Platform
 from marketplace.errors import InvalidTransition, PermissionDeniedError, ValidationFailed
 from marketplace.models import AuditEvent, Notification
@@ -364,7 +364,7 @@ def test_publish_requires_platform_deliverable_and_cause_for_a_cause_campaign(ng
         organization=ngo_org, by_user=ngo_manager, **_complete_fields(platforms=[], deliverables=[])
     )
 
-    problems = briefs.campaign_publish_problems(campaign=campaign)
+    problems = brief_checks.campaign_publish_problems(campaign=campaign)
 
     assert ("platforms", "Choose at least one platform.") in problems
     assert ("deliverables", "Add at least one deliverable, for example 1 Instagram reel.") in problems
@@ -531,7 +531,7 @@ def test_published_edit_form_offers_only_editable_fields(client, campaign, brand
 
     response = client.get(reverse("campaigns:campaign_edit", args=[campaign.pk]))
 
-    assert set(response.context["form"].fields) == set(briefs.PUBLISHED_EDITABLE)
+    assert set(response.context["form"].fields) == set(brief_checks.PUBLISHED_EDITABLE)
     assert response.context["formset"] is None
     assert "close this campaign and publish a duplicate" in response.content.decode()
 
@@ -556,7 +556,7 @@ def test_slots_cannot_drop_below_accepted_creators(campaign, brand_owner):
 
 
 def test_closed_brief_cannot_be_edited(campaign, brand_owner):
-    briefs.campaign_close(campaign=campaign, by_user=brand_owner)
+    campaign_closing.campaign_close(campaign=campaign, by_user=brand_owner)
 
     with pytest.raises(InvalidTransition) as caught:
         briefs.campaign_update(campaign=campaign, by_user=brand_owner, description="Too late")
@@ -587,7 +587,7 @@ def test_close_closes_open_offers_and_tells_the_creators(
     mail.outbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
-        briefs.campaign_close(campaign=campaign, by_user=brand_owner)
+        campaign_closing.campaign_close(campaign=campaign, by_user=brand_owner)
 
     campaign.refresh_from_db()
     assert campaign.status == Campaign.Status.CLOSED
@@ -618,7 +618,7 @@ def test_close_closes_open_offers_and_tells_the_creators(
 
 def test_closing_twice_is_refused_without_new_notifications(client, campaign, brand_owner):
     ApplicationFactory(campaign=campaign)
-    briefs.campaign_close(campaign=campaign, by_user=brand_owner)
+    campaign_closing.campaign_close(campaign=campaign, by_user=brand_owner)
     client.force_login(brand_owner)
 
     response = client.post(reverse("campaigns:campaign_close", args=[campaign.pk]), follow=True)
@@ -628,7 +628,7 @@ def test_closing_twice_is_refused_without_new_notifications(client, campaign, br
 
 
 def test_accepting_after_close_is_refused(campaign, brand_owner):
-    briefs.campaign_close(campaign=campaign, by_user=brand_owner)
+    campaign_closing.campaign_close(campaign=campaign, by_user=brand_owner)
 
     with pytest.raises(InvalidTransition):
         _accept(campaign, CreatorProfileFactory(), brand_owner)
@@ -650,7 +650,7 @@ def test_cancel_requires_a_reason(client, campaign, brand_owner):
 
 def test_cancel_service_refuses_blank_reason(campaign, brand_owner):
     with pytest.raises(ValidationFailed) as caught:
-        briefs.campaign_cancel(campaign=campaign, by_user=brand_owner, reason="")
+        campaign_closing.campaign_cancel(campaign=campaign, by_user=brand_owner, reason="")
 
     assert caught.value.field == "reason"
     assert not AuditEvent.objects.filter(action="campaign.cancelled").exists()
@@ -718,7 +718,7 @@ def test_cancel_closes_offers_cancels_live_collaborations_and_tells_both_sides(
 def test_cancel_draft_notifies_nobody(brand_org, brand_owner):
     campaign = CampaignFactory(organization=brand_org, status=Campaign.Status.DRAFT)
 
-    briefs.campaign_cancel(campaign=campaign, by_user=brand_owner, reason="Budget cut")
+    campaign_closing.campaign_cancel(campaign=campaign, by_user=brand_owner, reason="Budget cut")
 
     campaign.refresh_from_db()
     assert campaign.status == Campaign.Status.CANCELLED
@@ -729,7 +729,7 @@ def test_cancelled_campaign_cannot_be_cancelled_again(brand_org, brand_owner):
     campaign = CampaignFactory(organization=brand_org, status=Campaign.Status.CANCELLED)
 
     with pytest.raises(InvalidTransition) as caught:
-        briefs.campaign_cancel(campaign=campaign, by_user=brand_owner, reason="Again")
+        campaign_closing.campaign_cancel(campaign=campaign, by_user=brand_owner, reason="Again")
 
     assert str(caught.value) == "A cancelled campaign cannot be cancelled."
 
@@ -740,7 +740,7 @@ def test_cancel_waits_for_staff_to_resolve_an_open_dispute(campaign, brand_owner
     Dispute.objects.create(collaboration=collaboration, raised_by=brand_owner, reason="Late drafts")
 
     with pytest.raises(InvalidTransition):
-        briefs.campaign_cancel(campaign=campaign, by_user=brand_owner, reason="Stop")
+        campaign_closing.campaign_cancel(campaign=campaign, by_user=brand_owner, reason="Stop")
 
     campaign.refresh_from_db()
     assert campaign.status == Campaign.Status.PUBLISHED

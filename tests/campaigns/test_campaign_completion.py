@@ -3,7 +3,7 @@ import datetime
 import pytest
 
 from campaigns.models import Campaign, Collaboration
-from campaigns.services import briefs, workspace
+from campaigns.services import campaign_closing, workspace
 from tests.campaigns.factories import (
     CampaignFactory,
     complete_collaboration,
@@ -24,7 +24,7 @@ def test_closed_campaign_completes_when_its_last_collaboration_completes(
     campaign = CampaignFactory(organization=brand_org, slots=2)
     first, second = start(campaign, brand_manager), start(campaign, brand_manager)
     with django_capture_on_commit_callbacks(execute=True):
-        briefs.campaign_close(campaign=campaign, by_user=brand_manager)
+        campaign_closing.campaign_close(campaign=campaign, by_user=brand_manager)
         complete_collaboration(first, brand_manager)
     campaign.refresh_from_db()
     assert campaign.status == Campaign.Status.CLOSED  # the second one is still going
@@ -53,4 +53,4 @@ def test_published_campaign_stays_open_after_a_collaboration_completes(
 
     campaign.refresh_from_db()
     assert campaign.status == Campaign.Status.PUBLISHED
-    assert briefs.campaign_complete_if_finished(campaign_id=campaign.pk) is False
+    assert campaign_closing.campaign_complete_if_finished(campaign_id=campaign.pk) is False

@@ -7,7 +7,7 @@ from django.core import mail
 from django.db import IntegrityError, transaction
 
 from campaigns.models import Collaboration, CollaborationDeliverable, Dispute, Message, Rating, Submission
-from campaigns.services import conversation, workspace
+from campaigns.services import conversation, drafts
 from marketplace.errors import InvalidTransition, PermissionDeniedError, ValidationFailed
 from marketplace.models import AuditEvent, Notification
 from marketplace.permissions import DISPUTE_HANDLERS, grant_staff_roles
@@ -47,15 +47,13 @@ def deliverable(collaboration):
 def use_all_rounds(deliverable, creator, reviewer):
     """Two change requests (the campaign's cap), then a third draft waiting for review."""
     for n in range(2):
-        workspace.submission_create(
+        drafts.submission_create(
             deliverable=deliverable, by_user=creator, link=f"https://drive.example.com/v{n}"
         )
-        workspace.submission_request_changes(
+        drafts.submission_request_changes(
             submission=latest_submission(deliverable), by_user=reviewer, feedback=f"Fix {n}"
         )
-    workspace.submission_create(
-        deliverable=deliverable, by_user=creator, link="https://drive.example.com/final"
-    )
+    drafts.submission_create(deliverable=deliverable, by_user=creator, link="https://drive.example.com/final")
 
 
 @pytest.fixture
@@ -206,7 +204,7 @@ def test_staff_resume_with_one_more_revision_round(
     recipients = {n.recipient for n in Notification.objects.filter(kind="dispute.resolved")}
     assert creator in recipients and brand_manager in recipients
     # The organization can ask for changes once more, and then the cap applies again.
-    workspace.submission_request_changes(
+    drafts.submission_request_changes(
         submission=latest_submission(deliverable), by_user=brand_manager, feedback="Last fix"
     )
     deliverable.refresh_from_db()
@@ -227,10 +225,8 @@ def test_staff_approve_the_latest_drafts(brand_org, brand_owner, brand_manager, 
     collaboration = start(campaign, creator, by_user=brand_owner)
     waiting, sent_back = collaboration.deliverables.all()
     for deliverable in (waiting, sent_back):
-        workspace.submission_create(
-            deliverable=deliverable, by_user=creator, link="https://drive.example.com/a"
-        )
-    workspace.submission_request_changes(
+        drafts.submission_create(deliverable=deliverable, by_user=creator, link="https://drive.example.com/a")
+    drafts.submission_request_changes(
         submission=latest_submission(sent_back), by_user=brand_manager, feedback="No"
     )
     dispute = conversation.dispute_raise(collaboration=collaboration, by_user=creator, reason="Both are fine")

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from brands import selectors as brand_selectors
 from campaigns.models import Dispute
-from campaigns.services import invitations, workspace
+from campaigns.services import drafts, invitations
 from marketplace.permissions import PAYOUT_REVIEWERS
 from tests.brands.factories import VerificationRequestFactory
 from tests.campaigns.factories import (
@@ -38,7 +38,7 @@ def busy_campaign(organization, manager, *, applicants=2):
     invitation = InvitationFactory(campaign=campaign, creator=creator, invited_by=manager)
     invitations.invitation_counter(invitation=invitation, by_user=creator.user, fee=Decimal("900000"))
     drafting = start_collaboration(campaign, make_creator(), by_user=manager)
-    workspace.submission_create(
+    drafts.submission_create(
         deliverable=drafting.deliverables.get(), by_user=drafting.creator.user, link=DRAFT_LINK
     )
     publishing = start_collaboration(campaign, make_creator(), by_user=manager)

@@ -14,7 +14,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 
 from brands.models import Membership
 from campaigns.models import Application, Collaboration, CollaborationDeliverable, Invitation
-from campaigns.services import applications, briefs, invitations, workspace
+from campaigns.services import applications, campaign_closing, drafts, invitations, publishing, workspace
 from campaigns.services.collaborations import summary_status
 from creators.models import DeliverableFormat, Platform
 from marketplace.errors import DomainError
@@ -165,7 +165,7 @@ class Lifecycle(RuleBasedStateMachine):
         deliverable = self.deliverable(d)
         if deliverable:
             self.attempt(
-                workspace.submission_create,
+                drafts.submission_create,
                 deliverable=deliverable,
                 by_user=deliverable.collaboration.creator.user,
                 link=f"https://drive.example.com/draft-{variant}",
@@ -179,10 +179,10 @@ class Lifecycle(RuleBasedStateMachine):
         if submission is None:
             return
         if approve:
-            self.attempt(workspace.submission_approve, submission=submission, by_user=self.manager)
+            self.attempt(drafts.submission_approve, submission=submission, by_user=self.manager)
         else:
             self.attempt(
-                workspace.submission_request_changes,
+                drafts.submission_request_changes,
                 submission=submission,
                 by_user=self.manager,
                 feedback="Lebih terang.",
@@ -193,7 +193,7 @@ class Lifecycle(RuleBasedStateMachine):
         deliverable = self.deliverable(d)
         if deliverable:
             self.attempt(
-                workspace.deliverable_publish,
+                publishing.deliverable_publish,
                 deliverable=deliverable,
                 by_user=deliverable.collaboration.creator.user,
                 post_url="https://instagram.com/p/abc",
@@ -205,7 +205,7 @@ class Lifecycle(RuleBasedStateMachine):
     def confirm(self, d):
         deliverable = self.deliverable(d)
         if deliverable:
-            self.attempt(workspace.deliverable_confirm, deliverable=deliverable, by_user=self.manager)
+            self.attempt(publishing.deliverable_confirm, deliverable=deliverable, by_user=self.manager)
 
     @rule()
     def advance_everything(self):
@@ -243,7 +243,7 @@ class Lifecycle(RuleBasedStateMachine):
     def close_campaign(self, dice):
         if dice:
             return  # closing ends most walks early; keep it rare
-        self.attempt(briefs.campaign_close, campaign=self.campaign, by_user=self.manager)
+        self.attempt(campaign_closing.campaign_close, campaign=self.campaign, by_user=self.manager)
 
     # -- invariants ------------------------------------------------------------------------------
 

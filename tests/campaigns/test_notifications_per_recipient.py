@@ -9,7 +9,7 @@ from django.core import mail
 from django.utils import timezone
 
 from campaigns.models import Collaboration
-from campaigns.services import conversation, workspace
+from campaigns.services import conversation, publishing, workspace
 from campaigns.services.invitations import invitations_expire_due
 from marketplace.models import Notification
 from tests.campaigns.factories import InvitationFactory, complete_collaboration, start_collaboration
@@ -156,7 +156,7 @@ def test_auto_confirmation_tells_the_creator_the_organization_did_not_answer(
     deliverable = collaboration.deliverables.get()
     publish_deliverable(deliverable, creator, brand_manager)
 
-    assert workspace.deliverables_auto_confirm_due(now=timezone.now() + datetime.timedelta(days=30)) == 1
+    assert publishing.deliverables_auto_confirm_due(now=timezone.now() + datetime.timedelta(days=30)) == 1
 
     assert_creator_reads_the_organization("deliverable.auto_confirmed", creator)
     assert_organization_reads_the_creator("deliverable.auto_confirmed", brand_owner, brand_manager)

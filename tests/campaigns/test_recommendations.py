@@ -354,7 +354,8 @@ def test_rows_take_the_same_queries_for_one_and_for_five(db, settings):
 def test_a_roster_import_builds_the_match_features(
     brand_org, brand_owner, django_capture_on_commit_callbacks
 ):
-    from creators.roster import roster_import, roster_template_csv
+    from creators.roster.importing import roster_import
+    from creators.roster.parsing import roster_template_csv
 
     with django_capture_on_commit_callbacks(execute=True):
         result = roster_import(

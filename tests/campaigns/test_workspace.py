@@ -9,8 +9,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, connections
 from django.utils import timezone
 
+from campaigns import collaboration_selectors
 from campaigns.models import Collaboration, CollaborationDeliverable, Submission
-from campaigns.services import workspace
+from campaigns.services import drafts, publishing, workspace
 from campaigns.services.collaborations import slots_taken
 from campaigns.services.conversation import dispute_raise, dispute_refusal
 from creators.models import DeliverableFormat, Platform
@@ -54,7 +55,7 @@ def deliverable(collaboration):
 
 def submit(deliverable, creator, **content):
     content.setdefault("link", DRAFT)
-    return workspace.submission_create(deliverable=deliverable, by_user=creator, **content)
+    return drafts.submission_create(deliverable=deliverable, by_user=creator, **content)
 
 
 def notifications(kind):
@@ -240,15 +241,15 @@ def test_uploads_over_the_size_limit_are_refused(deliverable, creator, settings)
 
 def test_every_round_is_kept_with_its_feedback(deliverable, creator, brand_manager):
     submit(deliverable, creator, link="https://drive.example.com/v1")
-    workspace.submission_request_changes(
+    drafts.submission_request_changes(
         submission=latest_submission(deliverable), by_user=brand_manager, feedback="Brighter light"
     )
     submit(deliverable, creator, link="https://drive.example.com/v2")
-    workspace.submission_request_changes(
+    drafts.submission_request_changes(
         submission=latest_submission(deliverable), by_user=brand_manager, feedback="Show the pack"
     )
     submit(deliverable, creator, link="https://drive.example.com/v3")
-    workspace.submission_approve(submission=latest_submission(deliverable), by_user=brand_manager)
+    drafts.submission_approve(submission=latest_submission(deliverable), by_user=brand_manager)
 
     rounds = list(
         deliverable.submissions.order_by("round").values_list("round", "link", "decision", "feedback")
@@ -268,7 +269,7 @@ def test_requesting_changes_notifies_the_creator_and_uses_a_round(
     submit(deliverable, creator)
 
     with django_capture_on_commit_callbacks(execute=True):
-        workspace.submission_request_changes(
+        drafts.submission_request_changes(
             submission=latest_submission(deliverable),
             by_user=brand_manager,
             feedback="Say 'kopi' in the hook",
@@ -288,7 +289,7 @@ def test_requesting_changes_needs_feedback(deliverable, creator, brand_manager):
     submit(deliverable, creator)
 
     with pytest.raises(ValidationFailed) as excinfo:
-        workspace.submission_request_changes(
+        drafts.submission_request_changes(
             submission=latest_submission(deliverable), by_user=brand_manager, feedback="  "
         )
 
@@ -304,7 +305,7 @@ def test_revision_rounds_are_capped_then_a_dispute_is_allowed(
 ):
     for n in range(2):
         submit(deliverable, creator, link=f"https://drive.example.com/v{n}")
-        workspace.submission_request_changes(
+        drafts.submission_request_changes(
             submission=latest_submission(deliverable), by_user=brand_manager, feedback="Again"
         )
     submit(deliverable, creator, link="https://drive.example.com/final")
@@ -314,7 +315,7 @@ def test_revision_rounds_are_capped_then_a_dispute_is_allowed(
     )
 
     with pytest.raises(InvalidTransition) as excinfo:
-        workspace.submission_request_changes(
+        drafts.submission_request_changes(
             submission=latest_submission(deliverable), by_user=brand_manager, feedback="More"
         )
 
@@ -348,14 +349,14 @@ def test_a_dispute_is_not_possible_before_the_cap_or_the_due_date(
 def test_only_the_latest_pending_round_can_be_reviewed(deliverable, creator, brand_manager):
     submit(deliverable, creator)
     first = latest_submission(deliverable)
-    workspace.submission_request_changes(submission=first, by_user=brand_manager, feedback="Shorter")
+    drafts.submission_request_changes(submission=first, by_user=brand_manager, feedback="Shorter")
     submit(deliverable, creator, link="https://drive.example.com/v2")
 
     with pytest.raises(InvalidTransition, match="A newer draft replaced this one"):
-        workspace.submission_approve(submission=first, by_user=brand_manager)
-    workspace.submission_approve(submission=latest_submission(deliverable), by_user=brand_manager)
+        drafts.submission_approve(submission=first, by_user=brand_manager)
+    drafts.submission_approve(submission=latest_submission(deliverable), by_user=brand_manager)
     with pytest.raises(InvalidTransition, match="already been reviewed"):
-        workspace.submission_approve(submission=latest_submission(deliverable), by_user=brand_manager)
+        drafts.submission_approve(submission=latest_submission(deliverable), by_user=brand_manager)
 
 
 def test_a_viewer_cannot_approve(deliverable, creator, brand_viewer):
@@ -363,7 +364,7 @@ def test_a_viewer_cannot_approve(deliverable, creator, brand_viewer):
     audit_before = AuditEvent.objects.count()
 
     with pytest.raises(PermissionDeniedError):
-        workspace.submission_approve(submission=latest_submission(deliverable), by_user=brand_viewer)
+        drafts.submission_approve(submission=latest_submission(deliverable), by_user=brand_viewer)
 
     deliverable.refresh_from_db()
     assert deliverable.status == D.SUBMITTED
@@ -375,7 +376,7 @@ def test_the_creator_cannot_approve_their_own_draft(deliverable, creator):
     submit(deliverable, creator)
 
     with pytest.raises(PermissionDeniedError):
-        workspace.submission_approve(submission=latest_submission(deliverable), by_user=creator)
+        drafts.submission_approve(submission=latest_submission(deliverable), by_user=creator)
 
 
 # Publishing and confirming
@@ -387,7 +388,7 @@ def test_publishing_records_the_link_and_metrics(
     submit_and_approve(deliverable, creator, brand_manager)
 
     with django_capture_on_commit_callbacks(execute=True):
-        workspace.deliverable_publish(
+        publishing.deliverable_publish(
             deliverable=deliverable,
             by_user=creator,
             post_url="https://instagram.com/p/kopi",
@@ -438,7 +439,7 @@ def test_publishing_validates_the_link_and_metrics(
     kwargs = {"post_url": "https://instagram.com/p/kopi"} | fields
 
     with pytest.raises(ValidationFailed) as excinfo:
-        workspace.deliverable_publish(deliverable=deliverable, by_user=creator, **kwargs)
+        publishing.deliverable_publish(deliverable=deliverable, by_user=creator, **kwargs)
 
     assert (excinfo.value.field, str(excinfo.value.message)) == (field, message)
     deliverable.refresh_from_db()
@@ -449,7 +450,7 @@ def test_publishing_needs_an_approved_draft(deliverable, creator):
     submit(deliverable, creator)
 
     with pytest.raises(InvalidTransition, match=r"Only an approved draft can be published\."):
-        workspace.deliverable_publish(
+        publishing.deliverable_publish(
             deliverable=deliverable, by_user=creator, post_url="https://instagram.com/p/x"
         )
 
@@ -471,14 +472,14 @@ def test_completion_only_when_every_deliverable_is_confirmed(
         publish_deliverable(deliverable, creator, brand_manager)
 
     for deliverable in deliverables[:3]:
-        workspace.deliverable_confirm(deliverable=deliverable, by_user=brand_manager)
+        publishing.deliverable_confirm(deliverable=deliverable, by_user=brand_manager)
         collaboration.refresh_from_db()
         assert collaboration.status == C.PUBLISHED
         assert collaboration.completed_at is None
     assert not notifications("collaboration.completed").exists()
 
     with django_capture_on_commit_callbacks(execute=True):
-        workspace.deliverable_confirm(deliverable=deliverables[3], by_user=brand_manager)
+        publishing.deliverable_confirm(deliverable=deliverables[3], by_user=brand_manager)
 
     collaboration.refresh_from_db()
     assert collaboration.status == C.COMPLETED
@@ -497,7 +498,7 @@ def test_confirming_is_for_owners_and_managers(deliverable, creator, brand_manag
 
     for user in (brand_viewer, creator):
         with pytest.raises(PermissionDeniedError):
-            workspace.deliverable_confirm(deliverable=deliverable, by_user=user)
+            publishing.deliverable_confirm(deliverable=deliverable, by_user=user)
     deliverable.refresh_from_db()
     assert deliverable.status == D.PUBLISHED
 
@@ -510,10 +511,10 @@ def test_published_posts_are_confirmed_automatically_after_five_days(
     CollaborationDeliverable.objects.filter(pk=deliverable.pk).update(published_at=published_at)
 
     assert (
-        workspace.deliverables_auto_confirm_due(now=published_at + datetime.timedelta(days=4, hours=23)) == 0
+        publishing.deliverables_auto_confirm_due(now=published_at + datetime.timedelta(days=4, hours=23)) == 0
     )
-    assert workspace.deliverables_auto_confirm_due(now=published_at + datetime.timedelta(days=5)) == 1
-    assert workspace.deliverables_auto_confirm_due(now=published_at + datetime.timedelta(days=6)) == 0
+    assert publishing.deliverables_auto_confirm_due(now=published_at + datetime.timedelta(days=5)) == 1
+    assert publishing.deliverables_auto_confirm_due(now=published_at + datetime.timedelta(days=6)) == 0
 
     deliverable.refresh_from_db()
     collaboration.refresh_from_db()
@@ -535,7 +536,7 @@ def test_auto_confirmation_waits_while_a_dispute_is_open(collaboration, delivera
         status=C.DISPUTED, status_before_dispute=C.PUBLISHED
     )
 
-    assert workspace.deliverables_auto_confirm_due(now=timezone.now() + datetime.timedelta(days=10)) == 0
+    assert publishing.deliverables_auto_confirm_due(now=timezone.now() + datetime.timedelta(days=10)) == 0
     deliverable.refresh_from_db()
     assert deliverable.status == D.PUBLISHED
 
@@ -559,8 +560,8 @@ def test_content_due_reminder_is_sent_once_within_48_hours(
     Collaboration.objects.filter(pk=collaboration.pk).update(due_date=in_days(1))
 
     with django_capture_on_commit_callbacks(execute=True):
-        assert workspace.collaborations_remind_content_due() == 1
-        assert workspace.collaborations_remind_content_due() == 0
+        assert publishing.collaborations_remind_content_due() == 1
+        assert publishing.collaborations_remind_content_due() == 0
 
     [notification] = notifications("deadline.content_due")
     assert notification.recipient == creator
@@ -569,11 +570,11 @@ def test_content_due_reminder_is_sent_once_within_48_hours(
 
 def test_no_reminder_when_the_due_date_is_far_or_the_drafts_are_in(collaboration, deliverable, creator):
     Collaboration.objects.filter(pk=collaboration.pk).update(due_date=in_days(5))
-    assert workspace.collaborations_remind_content_due() == 0
+    assert publishing.collaborations_remind_content_due() == 0
 
     Collaboration.objects.filter(pk=collaboration.pk).update(due_date=in_days(1))
     submit(deliverable, creator)
-    assert workspace.collaborations_remind_content_due() == 0
+    assert publishing.collaborations_remind_content_due() == 0
     assert not notifications("deadline.content_due").exists()
 
 
@@ -676,7 +677,7 @@ def test_cancelling_needs_a_reason_and_happens_once(collaboration, creator):
 def test_next_action_says_what_each_side_does(collaboration, deliverable, creator, brand_manager):
     def action(side):
         collaboration.refresh_from_db()
-        return workspace.next_action(
+        return collaboration_selectors.next_action(
             collaboration=collaboration,
             side=side,
             deliverables=list(collaboration.deliverables.all()),
@@ -688,18 +689,18 @@ def test_next_action_says_what_each_side_does(collaboration, deliverable, creato
     submit(deliverable, creator)
     assert action("creator") == "Waiting for the brand's review"
     assert action("organization") == "Review the draft of Instagram reel #1"
-    workspace.submission_request_changes(
+    drafts.submission_request_changes(
         submission=latest_submission(deliverable), by_user=brand_manager, feedback="Closer"
     )
     assert action("creator") == "Make the changes requested on Instagram reel #1"
     submit(deliverable, creator, link="https://drive.example.com/v2")
-    workspace.submission_approve(submission=latest_submission(deliverable), by_user=brand_manager)
+    drafts.submission_approve(submission=latest_submission(deliverable), by_user=brand_manager)
     assert action("creator") == "Publish the approved post and add its link"
-    workspace.deliverable_publish(
+    publishing.deliverable_publish(
         deliverable=deliverable, by_user=creator, post_url="https://instagram.com/p/1"
     )
     assert action("creator") == "Waiting for the brand to confirm"
     assert action("organization") == "Confirm the published Instagram reel #1"
-    workspace.deliverable_confirm(deliverable=deliverable, by_user=brand_manager)
+    publishing.deliverable_confirm(deliverable=deliverable, by_user=brand_manager)
     assert action("creator") == "Rate the brand"
     assert action("organization") == "Rate the creator"

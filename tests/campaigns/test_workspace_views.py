@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from campaigns.models import Collaboration, CollaborationDeliverable, Dispute, Message, Rating, Submission
-from campaigns.services import conversation, workspace
+from campaigns.services import conversation, drafts
 from marketplace.models import AuditEvent, Notification
 from tests.campaigns.factories import CampaignFactory, in_days, start_collaboration, submit_and_approve
 from tests.creators.factories import CreatorProfileFactory
@@ -48,7 +48,7 @@ def detail_url(collaboration):
 
 
 def submitted(deliverable, creator):
-    return workspace.submission_create(
+    return drafts.submission_create(
         deliverable=deliverable, by_user=creator, link="https://drive.example.com/v1"
     )
 
@@ -133,7 +133,7 @@ def test_a_viewer_cannot_open_the_cancel_page(client, collaboration, brand_viewe
 def test_submission_files_are_served_only_to_the_workspace(
     client, deliverable, creator, brand_viewer, outsider
 ):
-    submission = workspace.submission_create(
+    submission = drafts.submission_create(
         deliverable=deliverable, by_user=creator, file=SimpleUploadedFile("look.png", PNG)
     )
     url = reverse("campaigns:submission_file", args=[submission.pk])
@@ -481,12 +481,12 @@ def test_from_start_to_completion_and_ratings_through_the_pages(
 
 def test_staff_settle_a_dispute_from_the_queue(client, deliverable, creator, brand_manager, staff_user):
     submission = submitted(deliverable, creator)
-    workspace.submission_request_changes(submission=submission, by_user=brand_manager, feedback="One")
-    workspace.submission_create(deliverable=deliverable, by_user=creator, link="https://drive.example.com/v2")
-    workspace.submission_request_changes(
+    drafts.submission_request_changes(submission=submission, by_user=brand_manager, feedback="One")
+    drafts.submission_create(deliverable=deliverable, by_user=creator, link="https://drive.example.com/v2")
+    drafts.submission_request_changes(
         submission=deliverable.submissions.get(round=2), by_user=brand_manager, feedback="Two"
     )
-    workspace.submission_create(deliverable=deliverable, by_user=creator, link="https://drive.example.com/v3")
+    drafts.submission_create(deliverable=deliverable, by_user=creator, link="https://drive.example.com/v3")
     client.force_login(creator)
     raised = client.post(
         reverse("campaigns:dispute_raise", args=[deliverable.collaboration_id]), {"reason": "Stuck"}

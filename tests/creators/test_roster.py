@@ -12,13 +12,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from creators.models import CreatorProfile, SocialAccount
-from creators.roster import (
+from creators.roster.importing import roster_import
+from creators.roster.parsing import (
     AUDIENCE_EXAMPLES,
     COLUMNS,
     EXAMPLE,
     KEPT_WHEN_ABSENT,
     RosterFileError,
-    roster_import,
     roster_parse,
     roster_template_csv,
 )
@@ -440,7 +440,7 @@ def test_profile_slugs_stay_unique_within_the_file_and_against_existing_ones(bra
 
 
 def test_a_slug_taken_meanwhile_rolls_the_import_back(brand_org, brand_owner, creator, monkeypatch):
-    monkeypatch.setattr("creators.roster._free_slugs", lambda names: ["ayu-lestari"] * len(names))
+    monkeypatch.setattr("creators.roster.importing._free_slugs", lambda names: ["ayu-lestari"] * len(names))
 
     with pytest.raises(ValidationFailed, match="Import the file again"):
         roster_import(

@@ -263,7 +263,7 @@ def test_a_roster_import_queued_while_the_broker_is_down_runs_once_it_is_back(
     broker_down, brand_org, brand_owner, django_capture_on_commit_callbacks
 ):
     from creators.models import RosterImportJob
-    from creators.roster import roster_import_job_start
+    from creators.roster.jobs import roster_import_job_start
     from creators.sweeps import roster_import_jobs_requeue as sweep
     from tests.creators.test_roster import GOOD
 

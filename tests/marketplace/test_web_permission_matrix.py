@@ -37,7 +37,7 @@ from api.models import ApiKey, PersonalToken
 from brands.models import Membership
 from brands.shortlists import shortlist_create
 from campaigns.models import Campaign, Collaboration, Dispute, InvitationBatch, Recommendation
-from campaigns.services import workspace
+from campaigns.services import drafts
 from campaigns.services.invitations import invitation_counter
 from marketplace.models import Notification
 from marketplace.permissions import DISPUTE_HANDLERS, PAYOUT_REVIEWERS, VERIFICATION_REVIEWERS
@@ -291,9 +291,9 @@ def _build_world() -> dict:
     collaboration = start_collaboration(campaign_x, creator_a, by_user=owner_x)
     deliverable = collaboration.deliverables.first()
     draft = SimpleUploadedFile("draft.mp4", b"\x00\x00\x00\x18ftypmp42", content_type="video/mp4")
-    submission = workspace.submission_create(deliverable=deliverable, by_user=creator_a.user, file=draft)
+    submission = drafts.submission_create(deliverable=deliverable, by_user=creator_a.user, file=draft)
     disputed = start_collaboration(campaign_x, creator_d, by_user=owner_x)
-    disputed_draft = workspace.submission_create(
+    disputed_draft = drafts.submission_create(
         deliverable=disputed.deliverables.first(),
         by_user=creator_d.user,
         file=SimpleUploadedFile("draft.mp4", b"\x00\x00\x00\x18ftypmp42", content_type="video/mp4"),

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 
-from campaigns.services import briefs, workspace
+from campaigns.services import campaign_closing, workspace
 from payments.ledger import campaign_totals, escrow_available, escrow_reserved
 from payments.models import CampaignRefund, LedgerTransaction, Payout
 from payments.services.escrow import (
@@ -99,7 +99,7 @@ def test_closing_refunds_exactly_the_unspent_escrow_with_its_share_of_the_fee(
     start_collaboration(campaign, make_creator(), by_user=brand_manager)
 
     with django_capture_on_commit_callbacks(execute=True):
-        briefs.campaign_close(campaign=campaign, by_user=brand_manager)
+        campaign_closing.campaign_close(campaign=campaign, by_user=brand_manager)
 
     refund = CampaignRefund.objects.get()
     assert refund.escrow_amount == FEE  # one slot unspent; the accepted creator's fee stays reserved
@@ -115,7 +115,7 @@ def test_closing_refunds_exactly_the_unspent_escrow_with_its_share_of_the_fee(
 def test_a_refund_never_exceeds_the_unspent_escrow(campaign, brand_manager):
     from payments.services.escrow import campaign_refund_unspent
 
-    briefs.campaign_close(campaign=campaign, by_user=brand_manager)
+    campaign_closing.campaign_close(campaign=campaign, by_user=brand_manager)
 
     assert campaign_refund_unspent(campaign=campaign) == []  # asking again finds nothing left
     assert sum(r.escrow_amount for r in CampaignRefund.objects.all()) == 2 * FEE
@@ -128,7 +128,7 @@ def test_cancelling_a_campaign_releases_every_fee_and_refunds_everything(
     start_collaboration(campaign, make_creator(), by_user=brand_manager)
 
     with django_capture_on_commit_callbacks(execute=True):
-        briefs.campaign_cancel(campaign=campaign, by_user=brand_manager, reason="Product recall")
+        campaign_closing.campaign_cancel(campaign=campaign, by_user=brand_manager, reason="Product recall")
 
     line = totals(campaign)
     assert line["available"] == line["reserved"] == 0
@@ -150,7 +150,7 @@ def test_offline_funding_is_for_staff_and_needs_a_reference(campaign, brand_mana
 def test_ledger_check_passes_after_a_whole_campaign(campaign, brand_manager, capsys):
     collaboration = start_collaboration(campaign, make_creator(), by_user=brand_manager)
     complete_collaboration(collaboration, brand_manager)
-    briefs.campaign_close(campaign=campaign, by_user=brand_manager)
+    campaign_closing.campaign_close(campaign=campaign, by_user=brand_manager)
 
     call_command("ledger_check", "--no-stripe")
 

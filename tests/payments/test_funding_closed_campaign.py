@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from campaigns.services import briefs, invitations
+from campaigns.services import campaign_closing, invitations
 from marketplace.errors import InvalidTransition
 from payments.models import CampaignFunding
 from payments.services import escrow
@@ -77,7 +77,7 @@ def test_a_closed_campaign_never_says_still_needed_or_offers_checkout(
     client, half_funded, brand_manager, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        briefs.campaign_close(campaign=half_funded, by_user=brand_manager)
+        campaign_closing.campaign_close(campaign=half_funded, by_user=brand_manager)
     client.force_login(brand_manager)
 
     assert_takes_no_money(client, half_funded)
@@ -87,7 +87,7 @@ def test_a_cancelled_campaign_never_says_still_needed_or_offers_checkout(
     client, half_funded, brand_manager, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        briefs.campaign_cancel(campaign=half_funded, by_user=brand_manager, reason="Budget cut")
+        campaign_closing.campaign_cancel(campaign=half_funded, by_user=brand_manager, reason="Budget cut")
     client.force_login(brand_manager)
 
     assert_takes_no_money(client, half_funded)

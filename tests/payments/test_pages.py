@@ -13,7 +13,7 @@ from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_tot
 from django.urls import reverse
 
 from campaigns.models import Campaign
-from campaigns.services import briefs
+from campaigns.services import campaign_closing
 from payments.models import CampaignFunding, CampaignRefund, ConnectedAccount, Payout
 from payments.services import payouts
 from tests.campaigns.factories import (
@@ -231,7 +231,7 @@ def test_spend_lists_fundings_with_a_way_back_to_checkout_and_refunds(
         checkout_url="https://checkout.stripe.test/pay/cs_test_open",
     )
     with django_capture_on_commit_callbacks(execute=True):  # offline fundings refund without Stripe
-        briefs.campaign_close(campaign=campaign, by_user=brand_manager)
+        campaign_closing.campaign_close(campaign=campaign, by_user=brand_manager)
 
     client.force_login(brand_manager)
     response = client.get(reverse("payments:campaign_spend", args=[campaign.pk]))

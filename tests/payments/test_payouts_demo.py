@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from campaigns.models import Collaboration
-from campaigns.services import workspace
+from campaigns.services import publishing
 from marketplace.models import User
 from payments import gateway
 from payments.models import ConnectedAccount, Payout
@@ -93,7 +93,7 @@ def test_payouts_still_pay_after_the_emulator_restarts_with_a_seeded_database(
     published = Collaboration.objects.get(status=Collaboration.Status.PUBLISHED, fee__gt=0)
     manager = User.objects.get(email="manager@kopi.kolabo.demo")
     for deliverable in published.deliverables.all():
-        workspace.deliverable_confirm(deliverable=deliverable, by_user=manager)
+        publishing.deliverable_confirm(deliverable=deliverable, by_user=manager)
     second = Payout.objects.get(collaboration=published)
 
     assert _approve_and_send(second, demo, django_capture_on_commit_callbacks).status == Payout.Status.PAID

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from campaigns.models import Collaboration
-from campaigns.services import applications, invitations, workspace
+from campaigns.services import applications, drafts, invitations, workspace
 from payments.models import Payout
 from payments.services import payouts
 from tests.campaigns.factories import InvitationFactory, start_collaboration
@@ -70,12 +70,12 @@ def test_submitting_a_draft_emits_submission_created_and_the_status_change_once(
     deliverable = collaboration.deliverables.get()
 
     with django_capture_on_commit_callbacks(execute=True):
-        submission = workspace.submission_create(
+        submission = drafts.submission_create(
             deliverable=deliverable, by_user=creator, link="https://drive.example.com/draft"
         )
     # The same draft again (a double click) is no new event.
     with django_capture_on_commit_callbacks(execute=True):
-        workspace.submission_create(
+        drafts.submission_create(
             deliverable=deliverable, by_user=creator, link="https://drive.example.com/draft"
         )
 
@@ -132,12 +132,12 @@ def test_a_dispute_and_its_settlement_emit_the_status_changes(
 def test_cancelling_a_campaign_emits_a_status_change_per_collaboration(
     listening, campaign, creator, brand_owner, django_capture_on_commit_callbacks
 ):
-    from campaigns.services import briefs
+    from campaigns.services import campaign_closing
 
     start_collaboration(campaign, creator.creator_profile, by_user=brand_owner)
 
     with django_capture_on_commit_callbacks(execute=True):
-        briefs.campaign_cancel(campaign=campaign, by_user=brand_owner, reason="Product recall")
+        campaign_closing.campaign_cancel(campaign=campaign, by_user=brand_owner, reason="Product recall")
 
     assert events() == Counter({EventType.COLLABORATION_STATUS_CHANGED: 1})
 

@@ -26,8 +26,9 @@ from campaigns.models import Campaign, Collaboration
 from campaigns.services import applications as application_services
 from campaigns.services import briefs as brief_services
 from campaigns.services import conversation as conversation_services
+from campaigns.services import drafts as draft_services
 from campaigns.services import invitations as invitation_services
-from campaigns.services import workspace as workspace_services
+from campaigns.services import publishing as publishing_services
 from creators import services as creator_services
 from creators.models import Cause, CreatorProfile, DeliverableFormat, Niche, Platform
 from creators.signals import matching_changes_gathered
@@ -608,17 +609,17 @@ def advance(collaboration: Collaboration, *, manager: User, stage: str) -> None:
     creator_user = collaboration.creator.user
     for deliverable in collaboration.deliverables.all():
         if target >= order.index("submitted"):
-            submission = workspace_services.submission_create(
+            submission = draft_services.submission_create(
                 deliverable=deliverable,
                 by_user=creator_user,
                 link="https://drive.example.com/kolabo-demo-draft",
                 caption="Draft caption with #iklan, as the brief asks.",
             )
         if target >= order.index("approved"):
-            workspace_services.submission_approve(submission=submission, by_user=manager)
+            draft_services.submission_approve(submission=submission, by_user=manager)
             deliverable.refresh_from_db()
         if target >= order.index("published"):
-            workspace_services.deliverable_publish(
+            publishing_services.deliverable_publish(
                 deliverable=deliverable,
                 by_user=creator_user,
                 post_url="https://www.instagram.com/p/kolabo-demo/",
@@ -630,7 +631,7 @@ def advance(collaboration: Collaboration, *, manager: User, stage: str) -> None:
             )
             deliverable.refresh_from_db()
         if target >= order.index("completed"):
-            workspace_services.deliverable_confirm(deliverable=deliverable, by_user=manager)
+            publishing_services.deliverable_confirm(deliverable=deliverable, by_user=manager)
     if stage == "completed":
         collaboration.refresh_from_db()
         conversation_services.rating_create(

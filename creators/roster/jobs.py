@@ -1,0 +1,109 @@
+"""Roster imports in the background: the API's import job, queued after commit and run by a task."""
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from brands.models import Organization
+from brands.permissions import require_org_manager
+from creators import tasks
+from creators.models import RosterImportJob
+from creators.roster.importing import roster_import
+from creators.roster.parsing import roster_parse
+from marketplace.errors import PermissionDeniedError
+from marketplace.models import User
+from marketplace.queueing import enqueue
+
+# --- 4. In the background (the API's import job) ------------------------------------------------
+
+
+def roster_import_job_start(
+    *,
+    organization: Organization,
+    by_user: User,
+    content: bytes,
+    file_name: str = "",
+    valid_rows_only: bool = False,
+) -> RosterImportJob:
+    """Check who asks and that the file can be read, store it, and import it after commit.
+
+    A malformed file raises RosterFileError now, so the caller hears about it at once; the rows are
+    validated (and written) by the job, whose report lists each problem by line and column.
+    """
+    require_org_manager(organization=organization, user=by_user)
+    roster_parse(content)
+    job = RosterImportJob.objects.create(
+        organization=organization,
+        created_by=by_user,
+        content=content,
+        file_name=file_name[:255],
+        valid_rows_only=valid_rows_only,
+    )
+    transaction.on_commit(lambda: _queue_roster_import(job.pk))
+    return job
+
+
+def _queue_roster_import(job_id: int) -> None:
+    enqueue(tasks.roster_import_run, job_id)
+
+
+def roster_import_job_run(*, job_id: int) -> str:
+    """Run a queued job once: the import and the job's result are saved in one transaction.
+
+    A job left "running" longer than a task may live (its worker died, and with it the import's
+    transaction) is claimed again, so a redelivered task finishes it instead of leaving it stuck.
+    """
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.utils import timezone, translation
+
+    from marketplace.errors import DomainError
+
+    S = RosterImportJob.Status
+    now = timezone.now()
+    lost = now - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
+    claimed = (
+        RosterImportJob.objects.filter(pk=job_id)
+        .filter(Q(status=S.QUEUED) | Q(status=S.RUNNING, started_at__lt=lost))
+        .update(status=S.RUNNING, started_at=now)
+    )
+    if not claimed:
+        return "skipped"
+    job = RosterImportJob.objects.select_related("organization", "created_by").get(pk=job_id)
+    language = getattr(job.created_by, "preferred_language", "") or settings.LANGUAGE_CODE
+    finished = {"content": b"", "finished_at": timezone.now()}
+    try:
+        with transaction.atomic(), translation.override(language):
+            if job.created_by is None:
+                raise PermissionDeniedError(_("The person who started this import no longer has an account."))
+            result = roster_import(
+                organization=job.organization,
+                by_user=job.created_by,
+                content=bytes(job.content),
+                valid_rows_only=job.valid_rows_only,
+            )
+            RosterImportJob.objects.filter(pk=job_id).update(
+                status=S.DONE,
+                total=result.total,
+                created=result.created,
+                updated=result.updated,
+                skipped=result.skipped,
+                written=result.written,
+                errors=[
+                    {"line": e.line, "column": e.column, "message": str(e.message)} for e in result.errors
+                ],
+                **finished,
+            )
+    except DomainError as error:
+        RosterImportJob.objects.filter(pk=job_id).update(
+            status=S.FAILED, error=str(error.message), **finished
+        )
+        return S.FAILED
+    except Exception:
+        # A bug, not the file: say so on the job (nothing was written) and let the worker log it.
+        with translation.override(language):
+            message = _("The import stopped on an unexpected error; nothing was imported. Try again later.")
+        RosterImportJob.objects.filter(pk=job_id).update(status=S.FAILED, error=str(message), **finished)
+        raise
+    return S.DONE
