@@ -9,15 +9,13 @@ key creator's current membership on every request and refuses the key when it is
 organization queries below still require that membership.
 """
 
-from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from rest_framework import permissions
 
 from api.authentication import Credentials
-from brands.models import Membership, Organization
-from brands.permissions import can_manage_org, managed_organization_ids, membership_of, role_manages
-from brands.selectors import organizations_visible_to
+from brands.models import Membership
+from brands.permissions import membership_of, role_manages
 from marketplace.callers import ApiCaller
 from marketplace.errors import PermissionDeniedError
 
@@ -49,7 +47,9 @@ def _org_caller(request) -> ApiCaller:
 
 def _staff_session_verified(request) -> bool:
     """A staff browser session that passed MFA (tokens carry no MFA proof). Non-staff: no query."""
-    if request.auth is not None or not request.user.is_authenticated or not request.user.is_staff:
+    from marketplace.permissions import is_staff_member
+
+    if request.auth is not None or not is_staff_member(request.user):
         return False
     from allauth.mfa.utils import is_mfa_enabled
 
@@ -67,27 +67,12 @@ def key_can_write(request) -> bool:
     return key.scope == key.Scope.READ_WRITE and role_manages(request.auth.role)
 
 
-def member_organizations(request) -> QuerySet[Organization]:
-    """The key's organization only while its creator is still a member; a person's organizations."""
-    return organizations_visible_to(_org_caller(request))
-
-
 def membership(request, organization_id: int) -> Membership:
     """The caller's membership of the organization, or 404 (also for another key's organization)."""
     found = membership_of(_org_caller(request), organization_id)
     if found is None:
         raise Http404
     return found
-
-
-def managed_organizations(request) -> QuerySet[Organization]:
-    """The organizations the caller (a key: its creator) owns or manages, whatever the key's scope."""
-    return Organization.objects.filter(pk__in=managed_organization_ids(_org_caller(request)))
-
-
-def manages(request, organization_id: int) -> bool:
-    """Owner or manager of the organization (a key: its creator), whatever the key's scope."""
-    return can_manage_org(_org_caller(request), organization_id)
 
 
 def can_write(request, organization_id: int) -> bool:
@@ -124,15 +109,6 @@ class SessionOnly(permissions.BasePermission):
     message = "This action needs a staff browser session verified with two-factor authentication."
 
     def has_permission(self, request, view):
-        from allauth.mfa.utils import is_mfa_enabled
-
-        from marketplace.decorators import session_used_mfa
         from marketplace.permissions import can_review_payouts
 
-        return (
-            request.auth is None
-            and request.user.is_authenticated
-            and can_review_payouts(request.user)
-            and is_mfa_enabled(request.user)
-            and session_used_mfa(request)
-        )
+        return _staff_session_verified(request) and can_review_payouts(request.user)

@@ -1,8 +1,33 @@
-from django.urls import path
+from django.urls import include, path
 
 from campaigns.views import briefs, offers, recommendations, workspace
 
 app_name = "campaigns"
+
+# The collaboration workspace, under /campaigns/collaborations/; its names stay in "campaigns".
+workspace_patterns = [
+    path("", workspace.my_collaborations, name="my_collaborations"),
+    path("<int:pk>/", workspace.collaboration_detail, name="collaboration_detail"),
+    path("<int:pk>/messages/", workspace.message_create, name="message_create"),
+    path("<int:pk>/cancel/", workspace.collaboration_cancel, name="collaboration_cancel"),
+    path("<int:pk>/dispute/", workspace.dispute_raise, name="dispute_raise"),
+    path("<int:pk>/rate/", workspace.rate, name="rate"),
+    path("deliverables/<int:pk>/submit/", workspace.submission_create, name="submission_create"),
+    path(
+        "deliverables/<int:pk>/publish/",
+        workspace.deliverable_publish,
+        name="deliverable_publish",
+    ),
+    path(
+        "deliverables/<int:pk>/confirm/",
+        workspace.deliverable_confirm,
+        name="deliverable_confirm",
+    ),
+    path("submissions/<int:pk>/review/", workspace.submission_review, name="submission_review"),
+    path("submissions/<int:pk>/file/", workspace.submission_file, name="submission_file"),
+    path("staff/disputes/", workspace.dispute_queue, name="dispute_queue"),
+    path("disputes/<int:pk>/resolve/", workspace.dispute_resolve, name="dispute_resolve"),
+]
 
 # Mounted at /campaigns/.
 urlpatterns = [
@@ -57,30 +82,5 @@ urlpatterns = [
         offers.invitation_batch_status,
         name="invitation_batch_status",
     ),
-    # The collaboration workspace
-    path("collaborations/", workspace.my_collaborations, name="my_collaborations"),
-    path("collaborations/<int:pk>/", workspace.collaboration_detail, name="collaboration_detail"),
-    path("collaborations/<int:pk>/messages/", workspace.message_create, name="message_create"),
-    path("collaborations/<int:pk>/cancel/", workspace.collaboration_cancel, name="collaboration_cancel"),
-    path("collaborations/<int:pk>/dispute/", workspace.dispute_raise, name="dispute_raise"),
-    path("collaborations/<int:pk>/rate/", workspace.rate, name="rate"),
-    path(
-        "collaborations/deliverables/<int:pk>/submit/", workspace.submission_create, name="submission_create"
-    ),
-    path(
-        "collaborations/deliverables/<int:pk>/publish/",
-        workspace.deliverable_publish,
-        name="deliverable_publish",
-    ),
-    path(
-        "collaborations/deliverables/<int:pk>/confirm/",
-        workspace.deliverable_confirm,
-        name="deliverable_confirm",
-    ),
-    path(
-        "collaborations/submissions/<int:pk>/review/", workspace.submission_review, name="submission_review"
-    ),
-    path("collaborations/submissions/<int:pk>/file/", workspace.submission_file, name="submission_file"),
-    path("collaborations/staff/disputes/", workspace.dispute_queue, name="dispute_queue"),
-    path("collaborations/disputes/<int:pk>/resolve/", workspace.dispute_resolve, name="dispute_resolve"),
+    path("collaborations/", include(workspace_patterns)),
 ]

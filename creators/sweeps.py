@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from creators import tasks
 from creators.models import RosterImportJob
-from marketplace.queueing import enqueue_each
+from marketplace.queueing import enqueue_each, sweep_grace_cutoff
 
 logger = logging.getLogger(__name__)
 
@@ -22,7 +22,7 @@ def roster_import_jobs_requeue(*, now=None) -> int:
     S = RosterImportJob.Status
     ids = list(
         RosterImportJob.objects.filter(
-            Q(status=S.QUEUED, created_at__lt=now - timedelta(seconds=settings.QUEUE_SWEEP_GRACE_SECONDS))
+            Q(status=S.QUEUED, created_at__lt=sweep_grace_cutoff(now))
             | Q(status=S.RUNNING, started_at__lt=now - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT))
         )
         .order_by("pk")

@@ -11,7 +11,7 @@ from django.utils import timezone, translation
 from . import tasks
 from .models import AuditEvent, Notification, User
 from .notifications import CREATOR, KINDS, for_audience, render_subject, render_text
-from .queueing import enqueue_each, enqueue_on_commit
+from .queueing import enqueue_each, enqueue_on_commit, sweep_grace_cutoff
 
 
 def audit_record(
@@ -154,7 +154,7 @@ def notification_emails_requeue(*, now=None) -> int:
         Notification.objects.filter(
             _claim_free(now),
             emailed_at__isnull=True,
-            created_at__lt=now - timedelta(seconds=settings.QUEUE_SWEEP_GRACE_SECONDS),
+            created_at__lt=sweep_grace_cutoff(now),
             created_at__gte=now - EMAIL_RESEND_WINDOW,
             recipient__is_active=True,
         )

@@ -163,6 +163,20 @@ def _reviewed(pk: int) -> Response:
     return Response(s.StaffPayoutOut(selectors.payout_queue(status=selectors.QUEUE_ALL).get(pk=pk)).data)
 
 
+def _review(request, pk: int, action, reason_in=None) -> Response:
+    """Every staff payout action: the rate limit, the payout the caller sees, the reason when the
+    action takes one, the service, then the reviewed payout."""
+    sensitive_limit(request, "payouts")
+    payout = _payout(request, pk)
+    extra = {}
+    if reason_in is not None:
+        data = reason_in(data=request.data)
+        data.is_valid(raise_exception=True)
+        extra["reason"] = data.validated_data["reason"]
+    action(payout=payout, by_user=request.user, **extra)
+    return _reviewed(pk)
+
+
 class StaffPayoutApprove(StaffEndpoint):
     serializer_class = s.StaffPayoutOut
     filter_backends = []  # filters are explicit query parameters, documented per operation
@@ -175,9 +189,7 @@ class StaffPayoutApprove(StaffEndpoint):
         parameters=[IDEMPOTENCY_KEY],
     )
     def post(self, request, pk):
-        sensitive_limit(request, "payouts")
-        payouts.payout_approve(payout=_payout(request, pk), by_user=request.user)
-        return _reviewed(pk)
+        return _review(request, pk, payouts.payout_approve)
 
 
 class StaffPayoutReject(StaffEndpoint):
@@ -192,12 +204,7 @@ class StaffPayoutReject(StaffEndpoint):
         parameters=[IDEMPOTENCY_KEY],
     )
     def post(self, request, pk):
-        sensitive_limit(request, "payouts")
-        payout = _payout(request, pk)
-        data = s.PayoutRejectIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        payouts.payout_reject(payout=payout, by_user=request.user, reason=data.validated_data["reason"])
-        return _reviewed(pk)
+        return _review(request, pk, payouts.payout_reject, s.PayoutRejectIn)
 
 
 class StaffPayoutRetry(StaffEndpoint):
@@ -212,9 +219,7 @@ class StaffPayoutRetry(StaffEndpoint):
         parameters=[IDEMPOTENCY_KEY],
     )
     def post(self, request, pk):
-        sensitive_limit(request, "payouts")
-        payouts.payout_retry(payout=_payout(request, pk), by_user=request.user)
-        return _reviewed(pk)
+        return _review(request, pk, payouts.payout_retry)
 
 
 class StaffPayoutClose(StaffEndpoint):
@@ -230,9 +235,4 @@ class StaffPayoutClose(StaffEndpoint):
         parameters=[IDEMPOTENCY_KEY],
     )
     def post(self, request, pk):
-        sensitive_limit(request, "payouts")
-        payout = _payout(request, pk)
-        data = s.PayoutCloseIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        payouts.payout_close(payout=payout, by_user=request.user, reason=data.validated_data["reason"])
-        return _reviewed(pk)
+        return _review(request, pk, payouts.payout_close, s.PayoutCloseIn)

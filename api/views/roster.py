@@ -10,10 +10,11 @@ from rest_framework import status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
-from api.access import manages, member_organizations, require_write
+from api.access import caller, require_write
 from api.serializers import roster as s
 from api.views.base import IDEMPOTENCY_KEY, Endpoint
 from api.views.core import organization_for
+from brands.permissions import managed_organization_ids
 from creators.models import RosterImportJob
 from creators.roster.jobs import roster_import_job_start
 
@@ -57,12 +58,14 @@ class RosterImportDetail(Endpoint):
     )
     def get(self, request, pk):
         job = (
-            RosterImportJob.objects.filter(pk=pk, organization__in=member_organizations(request))
+            RosterImportJob.objects.filter(
+                pk=pk, organization_id__in=managed_organization_ids(caller(request))
+            )
             .select_related("organization")
             .defer("content")
             .first()
         )
         # Like the web import page: only the organization's owners and managers know of it.
-        if job is None or not manages(request, job.organization_id):
+        if job is None:
             raise Http404
         return Response(s.RosterImportJobOut(job).data)

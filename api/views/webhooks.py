@@ -10,18 +10,20 @@ from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from api.access import api_key, managed_organizations, require_write
+from api.access import api_key, caller, require_write
 from api.query import query_choice, query_flag
 from api.serializers import webhooks as s
 from api.views.base import IDEMPOTENCY_KEY, Endpoint, ListEndpoint
+from brands.models import Organization
+from brands.permissions import managed_organization_ids
 from webhooks import services
 from webhooks.models import WebhookDelivery, WebhookSubscription
 
 
 def subscriptions_for(request):
-    return WebhookSubscription.objects.filter(organization__in=managed_organizations(request)).select_related(
-        "organization"
-    )
+    return WebhookSubscription.objects.filter(
+        organization_id__in=managed_organization_ids(caller(request))
+    ).select_related("organization")
 
 
 def subscription_for(request, pk: int) -> WebhookSubscription:
@@ -68,7 +70,7 @@ class WebhookSubscriptionList(ListEndpoint):
     def post(self, request):
         slug = request.query_params.get("organization", "")
         key = api_key(request)
-        organizations = managed_organizations(request)
+        organizations = Organization.objects.filter(pk__in=managed_organization_ids(caller(request)))
         if slug:
             organization = organizations.filter(slug=slug).first()
         elif key is not None:

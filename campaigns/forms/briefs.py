@@ -14,7 +14,7 @@ from campaigns.models import Campaign
 from campaigns.services.brief_checks import PUBLISHED_EDITABLE
 from creators.models import Cause, DeliverableFormat, Niche, Platform, Tier
 from creators.taxonomy import LANGUAGES
-from marketplace.errors import DomainError
+from marketplace.forms import DomainErrorFormMixin
 
 # Follower range of each tier, both ends included; mega has no upper end.
 TIER_RANGES: dict[str, tuple[int, int | None]] = {
@@ -502,7 +502,7 @@ class BriefFilterForm(forms.Form):
         return {name: value for name, value in self.cleaned_data.items() if name not in self.errors}
 
 
-class CancelForm(forms.Form):
+class CancelForm(DomainErrorFormMixin, forms.Form):
     reason = forms.CharField(
         label=_("Why are you cancelling?"),
         max_length=2000,
@@ -512,10 +512,6 @@ class CancelForm(forms.Form):
         ),
         error_messages={"required": _("Tell the creators why you cancel the campaign.")},
     )
-
-    def add_domain_error(self, error: DomainError) -> None:
-        field = error.field if error.field in self.fields else None
-        self.add_error(field, str(error.message))
 
 
 class InviteTopForm(forms.Form):

@@ -26,6 +26,20 @@ def slots_taken(campaign: Campaign) -> int:
     return campaign.collaborations.exclude(status=C.CANCELLED).count()
 
 
+def acceptance_refusal(campaign: Campaign, *, taken: int) -> str:
+    """Why nobody can be accepted on the campaign now ("" when someone can); `taken` is
+    slots_taken(campaign). Shared by collaboration_open and the applicant pages."""
+    if campaign.status != Campaign.Status.PUBLISHED:
+        return _("Creators can only be accepted while the campaign is published.")
+    if taken >= campaign.slots:
+        return ngettext(
+            "The only slot of this campaign is filled. Add a slot or decline the others.",
+            "All %(slots)s slots of this campaign are filled. Add a slot or decline the others.",
+            campaign.slots,
+        ) % {"slots": campaign.slots}
+    return ""
+
+
 def collaboration_open(
     *,
     campaign: Campaign,
@@ -43,18 +57,9 @@ def collaboration_open(
     """
     assert transaction.get_connection().in_atomic_block, "collaboration_open needs the caller's transaction"
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
-    if campaign.status != Campaign.Status.PUBLISHED:
-        raise InvalidTransition(_("Creators can only be accepted while the campaign is published."))
     taken = slots_taken(campaign)
-    if taken >= campaign.slots:
-        raise InvalidTransition(
-            ngettext(
-                "The only slot of this campaign is filled. Add a slot or decline the others.",
-                "All %(slots)s slots of this campaign are filled. Add a slot or decline the others.",
-                campaign.slots,
-            )
-            % {"slots": campaign.slots}
-        )
+    if refusal := acceptance_refusal(campaign, taken=taken):
+        raise InvalidTransition(refusal)
     if Collaboration.objects.filter(campaign=campaign, creator=creator).exists():
         raise InvalidTransition(
             _("%(creator)s already works on this campaign.") % {"creator": creator.display_name}

@@ -5,13 +5,12 @@ SKIP LOCKED and commits its invitations with the progress, so two runs never inv
 import logging
 from datetime import timedelta
 
-from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
 from campaigns import tasks
 from campaigns.models import InvitationBatch
-from marketplace.queueing import enqueue_each
+from marketplace.queueing import enqueue_each, sweep_grace_cutoff
 
 logger = logging.getLogger(__name__)
 
@@ -22,11 +21,10 @@ BATCH_STUCK_AFTER = timedelta(minutes=30)
 def invitation_batches_requeue_stuck(*, now=None) -> int:
     """Batches queued but never started, or running for far too long, are queued again."""
     now = now or timezone.now()
-    grace = timedelta(seconds=settings.QUEUE_SWEEP_GRACE_SECONDS)
     S = InvitationBatch.Status
     ids = list(
         InvitationBatch.objects.filter(
-            Q(status=S.QUEUED, created_at__lt=now - grace)
+            Q(status=S.QUEUED, created_at__lt=sweep_grace_cutoff(now))
             | Q(status=S.RUNNING, started_at__lt=now - BATCH_STUCK_AFTER)
         )
         .order_by("pk")

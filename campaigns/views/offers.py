@@ -31,7 +31,7 @@ from campaigns.models import Application, Campaign, Invitation, InvitationBatch
 from campaigns.services import applications as application_services
 from campaigns.services import invitation_batches as batch_services
 from campaigns.services import invitations as invitation_services
-from campaigns.services.collaborations import slots_taken
+from campaigns.services.collaborations import acceptance_refusal, slots_taken
 from creators.models import CreatorProfile, SocialAccount
 from marketplace.errors import DomainError
 from marketplace.money import format_money
@@ -210,15 +210,7 @@ def _acceptance(campaign: Campaign) -> dict:
     """Whether the organization can accept anyone on the campaign now, and why not (a fixed number
     of queries): the slots taken, a campaign-wide reason, and the escrow and its top-ups."""
     taken = slots_taken(campaign)
-    reason = ""
-    if campaign.status != Campaign.Status.PUBLISHED:
-        reason = _("Creators can only be accepted while the campaign is published.")
-    elif taken >= campaign.slots:
-        reason = ngettext(
-            "The only slot of this campaign is filled. Add a slot or decline the others.",
-            "All %(slots)s slots of this campaign are filled. Add a slot or decline the others.",
-            campaign.slots,
-        ) % {"slots": campaign.slots}
+    reason = acceptance_refusal(campaign, taken=taken)
     acceptance = {"taken": taken, "reason": reason, "state": None, "top_ups": {}}
     if not reason and campaign.is_paid:
         state = escrow.funding_state(campaign)

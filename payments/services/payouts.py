@@ -142,15 +142,21 @@ def _queue_send(payout_id: int) -> None:
     enqueue(tasks.payout_send, payout_id)
 
 
-def payout_reject(*, payout: Payout, by_user: User, reason: str) -> Payout:
-    _require_reviewer(by_user)
+def _reason(reason: str, *, missing: str) -> str:
+    """A reason the creator reads: whitespace collapsed, required, at most REASON_MAX characters."""
     reason = " ".join((reason or "").split())
     if not reason:
-        raise ValidationFailed(_("Say why the payout is rejected; the creator will read it."), field="reason")
+        raise ValidationFailed(missing, field="reason")
     if len(reason) > REASON_MAX:
         raise ValidationFailed(
             _("Keep the reason under %(max)s characters.") % {"max": REASON_MAX}, field="reason"
         )
+    return reason
+
+
+def payout_reject(*, payout: Payout, by_user: User, reason: str) -> Payout:
+    _require_reviewer(by_user)
+    reason = _reason(reason, missing=_("Say why the payout is rejected; the creator will read it."))
     with transaction.atomic():
         payout = _locked(payout.pk)
         if payout.status not in Payout.REVIEWABLE:
@@ -467,13 +473,7 @@ def payout_close(*, payout: Payout, by_user: User, reason: str) -> Payout:
     from payments.services.escrow import campaign_refund_unspent
 
     _require_reviewer(by_user)
-    reason = " ".join((reason or "").split())
-    if not reason:
-        raise ValidationFailed(_("Say why the payout is closed; the creator will read it."), field="reason")
-    if len(reason) > REASON_MAX:
-        raise ValidationFailed(
-            _("Keep the reason under %(max)s characters.") % {"max": REASON_MAX}, field="reason"
-        )
+    reason = _reason(reason, missing=_("Say why the payout is closed; the creator will read it."))
     with transaction.atomic():
         payout = _locked(payout.pk)
         if payout.status != S.FAILED:

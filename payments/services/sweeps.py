@@ -10,10 +10,9 @@ Payouts left processing or unknown are payouts_reconcile_stale's job, not this m
 import logging
 from datetime import timedelta
 
-from django.conf import settings
 from django.utils import timezone
 
-from marketplace.queueing import enqueue_each
+from marketplace.queueing import enqueue_each, sweep_grace_cutoff
 from payments import tasks
 from payments.models import CampaignRefund, Payout
 
@@ -25,15 +24,11 @@ SWEEP_BATCH = 500
 REFUND_RESEND_WINDOW = timedelta(hours=20)
 
 
-def _grace_cutoff(now):
-    return now - timedelta(seconds=settings.QUEUE_SWEEP_GRACE_SECONDS)
-
-
 def payouts_requeue_approved(*, now=None) -> int:
     """Approved payouts whose send never started are queued again; returns how many."""
     now = now or timezone.now()
     ids = list(
-        Payout.objects.filter(status=Payout.Status.APPROVED, reviewed_at__lt=_grace_cutoff(now))
+        Payout.objects.filter(status=Payout.Status.APPROVED, reviewed_at__lt=sweep_grace_cutoff(now))
         .order_by("pk")
         .values_list("pk", flat=True)[:SWEEP_BATCH]
     )
@@ -47,7 +42,7 @@ def refunds_requeue_pending(*, now=None) -> int:
     now = now or timezone.now()
     pending = CampaignRefund.objects.filter(status=CampaignRefund.Status.PENDING)
     ids = list(
-        pending.filter(created_at__lt=_grace_cutoff(now), created_at__gte=now - REFUND_RESEND_WINDOW)
+        pending.filter(created_at__lt=sweep_grace_cutoff(now), created_at__gte=now - REFUND_RESEND_WINDOW)
         .order_by("pk")
         .values_list("pk", flat=True)[:SWEEP_BATCH]
     )

@@ -22,9 +22,7 @@ EARNINGS_PAGE_SIZE = 50
 
 @login_required
 def earnings(request):
-    creator = getattr(request.user, "creator_profile", None)
-    if creator is None:
-        raise Http404
+    creator = _creator(request)
     page = Paginator(selectors.creator_payouts(creator=creator), EARNINGS_PAGE_SIZE).get_page(
         request.GET.get("page")
     )

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from campaigns import selectors as campaign_selectors
-from marketplace.errors import DomainError, PermissionDeniedError
+from marketplace.errors import DomainError
 from payments import gateway, selectors
 from payments.models import CampaignFunding
 from payments.services import escrow
@@ -30,11 +30,8 @@ def funding_start(request, pk):
             offer=request.POST.get("offer", "")[:50],
             site_url=request.build_absolute_uri("/"),
         )
-    except PermissionDeniedError as error:
+    except (DomainError, gateway.GatewayError) as error:  # both carry a message for people
         messages.error(request, error.message)
-        return redirect("payments:campaign_spend", pk=campaign.pk)
-    except (DomainError, gateway.GatewayError) as error:
-        messages.error(request, getattr(error, "message", str(error)))
         return redirect("payments:campaign_spend", pk=campaign.pk)
     return redirect(funding.checkout_url)
 

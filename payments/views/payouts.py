@@ -1,10 +1,8 @@
 """The staff payout review: the queue, bulk approval and one payout's page."""
 
-from functools import wraps
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,7 +12,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from marketplace import permissions as staff_permissions
-from marketplace.decorators import require_mfa
+from marketplace.decorators import staff_page
 from marketplace.errors import DomainError
 from marketplace.money import format_money
 from payments import selectors
@@ -31,16 +29,8 @@ from payments.services import payouts
 QUEUE_PAGE_SIZE = 50
 
 
-def staff_only(view_func):
-    """Platform staff only; everyone else gets a 404, as if the page did not exist."""
-
-    @wraps(view_func)
-    def wrapper(request, *args, **kwargs):
-        if not staff_permissions.can_review_payouts(request.user):
-            raise Http404
-        return view_func(request, *args, **kwargs)
-
-    return wrapper
+# Login, then the payout reviewer role (others get a 404), then MFA.
+payout_reviewer_page = staff_page(staff_permissions.can_review_payouts)
 
 
 def _queue_url(status: str = "") -> str:
@@ -48,9 +38,7 @@ def _queue_url(status: str = "") -> str:
     return f"{url}?{urlencode({'status': status})}" if status else url
 
 
-@login_required
-@staff_only
-@require_mfa
+@payout_reviewer_page
 def payout_queue(request):
     filter_form = PayoutQueueFilterForm(request.GET)
     status = filter_form.status_choice()
@@ -68,9 +56,7 @@ def payout_queue(request):
     )
 
 
-@login_required
-@staff_only
-@require_mfa
+@payout_reviewer_page
 @require_POST
 def payouts_bulk_approve(request):
     form = PayoutBulkApproveForm(request.POST)
@@ -154,16 +140,12 @@ def _detail_page(request, pk, *, reject_form=None, hold_form=None, close_form=No
     return render(request, "payments/payout_detail.html", evidence, status=status)
 
 
-@login_required
-@staff_only
-@require_mfa
+@payout_reviewer_page
 def payout_detail(request, pk):
     return _detail_page(request, pk)
 
 
-@login_required
-@staff_only
-@require_mfa
+@payout_reviewer_page
 @require_POST
 def payout_review(request, pk, action):
     if action not in ("approve", "reject", "hold", "retry", "close"):
