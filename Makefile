@@ -46,7 +46,7 @@ seed: migrate
 # Without STRIPE_SECRET_KEY, payments go to the local Stripe emulator, started and stopped with runserver.
 run: seed
 	@echo "Serving Kolabo on http://$(HOST):$(PORT)  (Ctrl+C to stop)"
-	@bash scripts/run_with_stripe_emulator.sh $(BIN)/python $(HOST) $(PORT)
+	@bash scripts/run_with_emulators.sh $(BIN)/python $(HOST) $(PORT)
 
 # Browser tests drive Debian's chromium; install it when we are allowed to.
 browser:

@@ -4,13 +4,25 @@ from django.urls import path
 from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerView
 
 from api.schema import CachedSpectacularAPIView
-from api.views import campaigns, core, matching, money, offers, roster, webhooks, workspace
+from api.views import (
+    campaigns,
+    connections,
+    core,
+    creators,
+    matching,
+    money,
+    offers,
+    roster,
+    webhooks,
+    workspace,
+)
 
 app_name = "api"
 
 v1 = [
     # Accounts, organizations, creators and campaigns
     path("me/", core.MeView.as_view(), name="me"),
+    path("me/connections/", connections.MyConnections.as_view(), name="me_connections"),
     path("organizations/", core.OrganizationList.as_view(), name="organizations"),
     path("organizations/<slug:slug>/", core.OrganizationDetail.as_view(), name="organization"),
     path("organizations/<slug:slug>/members/", core.MemberList.as_view(), name="organization_members"),
@@ -19,7 +31,7 @@ v1 = [
         campaigns.OrganizationCampaignCreate.as_view(),
         name="organization_campaigns",
     ),
-    path("creators/", core.CreatorList.as_view(), name="creators"),
+    path("creators/", creators.CreatorList.as_view(), name="creators"),
     path("campaigns/", campaigns.CampaignList.as_view(), name="campaigns"),
     path("campaigns/<int:pk>/", campaigns.CampaignDetail.as_view(), name="campaign"),
     path("campaigns/<int:pk>/publish/", campaigns.CampaignPublish.as_view(), name="campaign_publish"),

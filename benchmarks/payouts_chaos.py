@@ -83,7 +83,8 @@ def seed(count: int, emulator_url: str):
     from marketplace.permissions import PAYOUT_REVIEWERS, grant_staff_roles
     from payments import gateway
     from payments.models import ConnectedAccount, Payout
-    from payments.services.escrow import collaboration_payable, funding_record_paid
+    from payments.services.escrow import collaboration_payable
+    from payments.services.funding import funding_record_paid
 
     manager = User.objects.create_user(email="manager@chaos.example", full_name="Chaos Manager")
     reviewer = User.objects.create_user(

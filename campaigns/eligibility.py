@@ -13,15 +13,18 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.db.models import prefetch_related_objects
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django_countries import countries
 
 from campaigns.models import Campaign
+from creators.authenticity import real_data_prefetch
 from creators.models import CreatorProfile, Platform, SocialAccount
+from creators.services.social_accounts import verified_on
 from creators.taxonomy import LANGUAGE_NAMES
+from platforms.models import CONNECTABLE
 
 if TYPE_CHECKING:  # campaigns.matching imports this module
     from campaigns.matching import Reliability
@@ -42,6 +45,8 @@ MATCH_REASONS = 3
 class Check:
     ok: bool
     text: str
+    # False when editing the profile cannot fix it: the numbers are verified from the platform.
+    fixable: bool = True
 
 
 @dataclass
@@ -56,6 +61,15 @@ class Eligibility:
     @property
     def problems(self) -> list[str]:
         return [check.text for check in self.checks if not check.ok]
+
+    @property
+    def fixable(self) -> bool:
+        """Whether updating the profile can fix a failed rule (verified numbers cannot be edited)."""
+        return any(not check.ok and check.fixable for check in self.checks)
+
+    @property
+    def verified_numbers_failed(self) -> bool:
+        return any(not check.ok and not check.fixable for check in self.checks)
 
 
 def _number(value) -> str:
@@ -89,10 +103,36 @@ def fits_audience(account: SocialAccount, campaign: Campaign) -> bool:
     )
 
 
+def connectable_platforms(campaign: Campaign) -> list[str]:
+    """The brief's platforms whose accounts can be connected (verified); all of them when it names none."""
+    return [code for code in CONNECTABLE if not campaign.platforms or code in campaign.platforms]
+
+
+def verified_required_text(campaign: Campaign, *, for_creator: bool) -> str:
+    """Why an account that is not verified does not count for a brief that requires verified ones."""
+    names = [str(Platform(code).label) for code in connectable_platforms(campaign)]
+    if not for_creator:
+        return _(
+            "No account connected to Kolabo on %(platforms)s: the brief accepts verified accounts only."
+        ) % {"platforms": ", ".join(names) or _platform_names(campaign.platforms)}
+    if len(names) == 1:
+        return _(
+            "This brief accepts only accounts connected to Kolabo, so their numbers are verified. "
+            "Connect your %(platform)s account on your profile."
+        ) % {"platform": names[0]}
+    return _(
+        "This brief accepts only accounts connected to Kolabo, so their numbers are verified. "
+        "Connect your Instagram or TikTok account on your profile."
+    )
+
+
 def account_for_campaign(*, campaign: Campaign, accounts) -> SocialAccount | None:
     """The account a creator is judged by: among accounts on the brief's platforms (any platform
-    when the brief names none), the largest that fits the audience rules, else the largest."""
+    when the brief names none; verified accounts only when the brief requires them), the largest
+    that fits the audience rules, else the largest."""
     on_platform = [a for a in accounts if not campaign.platforms or a.platform in campaign.platforms]
+    if campaign.requires_verified_accounts:
+        on_platform = [a for a in on_platform if a.is_metrics_verified]
     if not on_platform:
         return None
     fitting = [a for a in on_platform if fits_audience(a, campaign)]
@@ -130,38 +170,25 @@ def check_eligibility(*, campaign: Campaign, creator: CreatorProfile) -> Eligibi
                 Check(False, _("Add a social account with your metrics to your profile first."))
             )
 
+    if campaign.requires_verified_accounts:
+        verified = [a for a in on_platform if a.is_metrics_verified]
+        if verified:
+            result.checks.append(
+                Check(
+                    True,
+                    _("%(account)s is connected to Kolabo: its numbers are verified.")
+                    % {"account": _label(account_for_campaign(campaign=campaign, accounts=verified))},
+                )
+            )
+        else:
+            result.checks.append(Check(False, verified_required_text(campaign, for_creator=True)))
+        # Only verified accounts count: their numbers are the ones the rules below read.
+        on_platform = verified
+
     if on_platform:
         best = account_for_campaign(campaign=campaign, accounts=on_platform)
         result.account = best
-        label = f"{Platform(best.platform).label} @{best.handle}"
-        if campaign.min_followers is not None or campaign.max_followers is not None:
-            fits = fits_follower_range(best, campaign)
-            result.checks.append(
-                Check(
-                    fits,
-                    _("%(account)s has %(followers)s followers; the brief asks for %(range)s.")
-                    % {
-                        "account": label,
-                        "followers": _number(best.followers),
-                        "range": follower_range_text(campaign),
-                    },
-                )
-            )
-        if campaign.min_engagement_rate is not None:
-            fits = best.engagement_rate >= campaign.min_engagement_rate
-            result.checks.append(
-                Check(
-                    fits,
-                    _(
-                        "%(account)s has an engagement rate of %(rate)s%%; the brief asks for at least %(minimum)s%%."
-                    )
-                    % {
-                        "account": label,
-                        "rate": best.engagement_rate,
-                        "minimum": campaign.min_engagement_rate,
-                    },
-                )
-            )
+        result.checks.extend(_audience_checks(campaign, best))
 
     if campaign.target_languages:
         shared = [code for code in creator.languages if code in campaign.target_languages]
@@ -211,6 +238,44 @@ def check_eligibility(*, campaign: Campaign, creator: CreatorProfile) -> Eligibi
     return result
 
 
+def _label(account: SocialAccount) -> str:
+    return f"{Platform(account.platform).label} @{account.handle}"
+
+
+def _audience_checks(campaign: Campaign, best: SocialAccount) -> list[Check]:
+    """The follower and engagement rules, judged on `best`. A verified account's numbers come from
+    the platform, so a failure says so instead of inviting the creator to edit them."""
+    checks = []
+    values = {"account": _label(best), "followers": _number(best.followers), "rate": best.engagement_rate}
+    if best.is_metrics_verified:
+        values |= {"platform": Platform(best.platform).label, "date": formats.date_format(verified_on(best))}
+    if campaign.min_followers is not None or campaign.max_followers is not None:
+        fits = fits_follower_range(best, campaign)
+        values["range"] = follower_range_text(campaign)
+        if best.is_metrics_verified and not fits:
+            text = _(
+                "%(account)s has %(followers)s followers, verified from %(platform)s on %(date)s; "
+                "the brief asks for %(range)s."
+            )
+        else:
+            text = _("%(account)s has %(followers)s followers; the brief asks for %(range)s.")
+        checks.append(Check(fits, text % values, fixable=fits or not best.is_metrics_verified))
+    if campaign.min_engagement_rate is not None:
+        fits = best.engagement_rate >= campaign.min_engagement_rate
+        values["minimum"] = campaign.min_engagement_rate
+        if best.is_metrics_verified and not fits:
+            text = _(
+                "%(account)s has an engagement rate of %(rate)s%%, verified from %(platform)s on %(date)s; "
+                "the brief asks for at least %(minimum)s%%."
+            )
+        else:
+            text = _(
+                "%(account)s has an engagement rate of %(rate)s%%; the brief asks for at least %(minimum)s%%."
+            )
+        checks.append(Check(fits, text % values, fixable=fits or not best.is_metrics_verified))
+    return checks
+
+
 @dataclass
 class Match:
     """How well a creator suits a brief: the match score and the reasons that weigh most."""
@@ -246,14 +311,17 @@ class MatchContext:
 def match_context(*, creator: CreatorProfile) -> MatchContext:
     """Load what the match score reads about the creator, in a fixed number of queries."""
     from campaigns.ranking import tier_medians
-    from campaigns.selectors import creator_reliability
+    from campaigns.selectors.reliability import creator_reliability
 
     prefetch_related_objects([creator], "niches", "causes", "rate_card")
+    today = timezone.localdate()
+    # Verified accounts' authenticity reads their snapshots: once here, not once per brief.
+    real_data_prefetch(creator.social_accounts.all(), today=today)
     return MatchContext(
         creator=creator,
         reliability=creator_reliability(creator_ids=[creator.pk])[creator.pk],
         tier_medians=tier_medians(),
-        today=timezone.localdate(),
+        today=today,
     )
 
 

@@ -58,6 +58,7 @@ _NUMBER_COLUMNS = {
     "has_audience_countries": bool,
     "has_audience_languages": bool,
     "open_to_pro_bono": bool,
+    "metrics_verified": bool,
     "alive": bool,
 }
 _SPARSE = ("audience_countries", "audience_languages", "rate_cents")
@@ -250,6 +251,8 @@ class MatchIndex:
         keep = c["alive"].copy()
         if spec.platforms:
             keep &= _any_of(c["platform"], [self.platforms.get(p, -1) for p in spec.platforms])
+        if spec.verified_only:
+            keep &= c["metrics_verified"]
         if spec.min_followers is not None:
             keep &= c["followers"] >= spec.min_followers
         if spec.max_followers is not None:

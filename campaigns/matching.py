@@ -20,9 +20,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django_countries import countries
 
-from campaigns.eligibility import fits_follower_range, follower_range_text
+from campaigns.eligibility import fits_follower_range, follower_range_text, verified_required_text
 from campaigns.models import Campaign
-from creators.authenticity import DEFAULT_TIER_MEDIAN_ER, authenticity_signals
+from creators.authenticity import DEFAULT_TIER_MEDIAN_ER, authenticity_signals, real_data
 from creators.models import CreatorProfile, Platform, SocialAccount, Tier
 from creators.taxonomy import LANGUAGE_NAMES
 from marketplace.money import format_money
@@ -215,7 +215,9 @@ def hard_filter_failures(
     """Why this creator cannot be matched to the brief, in words; empty when every hard rule holds."""
     failures = []
     platforms = ", ".join(str(Platform(code).label) for code in campaign.platforms)
-    if account is None:
+    if account is None and campaign.requires_verified_accounts:
+        pass  # account_for_campaign kept verified accounts only: said below
+    elif account is None:
         if campaign.platforms:
             failures.append(_("No account on %(platforms)s.") % {"platforms": platforms})
         else:
@@ -224,6 +226,8 @@ def hard_filter_failures(
         failures.append(_("No account on %(platforms)s.") % {"platforms": platforms})
     else:
         failures.extend(_audience_failures(campaign, account))
+    if campaign.requires_verified_accounts and (account is None or not account.is_metrics_verified):
+        failures.append(verified_required_text(campaign, for_creator=False))
     if campaign.target_languages and not set(creator.languages) & set(campaign.target_languages):
         failures.append(
             _("Does not create content in %(languages)s.")
@@ -356,6 +360,17 @@ def _reliability_reason(reliability: Reliability) -> str:
     return text[:1].upper() + text[1:] + "."
 
 
+def _authenticity_reason(authenticity, *, verified: bool) -> str:
+    values = {"score": authenticity.score}
+    if not verified:
+        return _("Authenticity %(score)s/100.") % values
+    if authenticity.not_enough_data:
+        return _("Authenticity %(score)s/100 from verified data; not enough data yet for %(signals)s.") % (
+            values | {"signals": ", ".join(authenticity.not_enough_data_labels)}
+        )
+    return _("Authenticity %(score)s/100 from verified data.") % values
+
+
 def match_score(
     *,
     campaign: Campaign,
@@ -434,12 +449,12 @@ def match_score(
                 }
             )
 
-        authenticity = authenticity_signals(
-            account=account, tier_median_er=median, today=today or timezone.localdate()
-        )
+        day = today or timezone.localdate()
+        real = real_data(account, today=day)
+        authenticity = authenticity_signals(account=account, tier_median_er=median, today=day, real=real)
         components["authenticity"] = _round4(authenticity.score / 100)
         flags = authenticity.flags
-        reasons.append(_("Authenticity %(score)s/100.") % {"score": authenticity.score})
+        reasons.append(_authenticity_reason(authenticity, verified=account.is_metrics_verified))
 
     components["fee"], text = _fee(campaign, creator)
     reasons.append(text)

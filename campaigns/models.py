@@ -116,6 +116,13 @@ class Campaign(models.Model):
     donts = models.TextField(_("don'ts"), max_length=3000, blank=True)
     required_hashtags = models.CharField(_("required hashtags"), max_length=300, blank=True)
     disclosure_required = models.BooleanField(_("disclosure required (#ad / #iklan)"), default=True)
+    # Any one of these in the caption counts as the disclosure.
+    disclosure_tags = models.CharField(
+        _("disclosure hashtags (any one)"), max_length=100, default="#iklan #ad #sponsored", blank=True
+    )
+    requires_verified_accounts = models.BooleanField(
+        _("only creators with connected (verified) accounts"), default=False
+    )
     review_rounds = models.PositiveSmallIntegerField(
         _("revision rounds included"), default=2, validators=[MinValueValidator(0), MaxValueValidator(10)]
     )
@@ -541,6 +548,17 @@ class CollaborationDeliverable(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
     rounds_used = models.PositiveSmallIntegerField(_("change requests used"), default=0)
     post_url = models.URLField(_("published post link"), max_length=500, blank=True)
+    # The creator's own post, read from their connected account; empty on the manual path.
+    verified_post = models.ForeignKey(
+        "platforms.PlatformPost",
+        verbose_name=_("verified post"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="deliverables",
+    )
+    # What the caption lacks: [{"kind": "hashtag"|"disclosure", "tag": "#..."}], shown to both sides.
+    caption_problems = models.JSONField(_("caption problems"), default=list, blank=True)
     views = models.PositiveBigIntegerField(_("views"), null=True, blank=True)
     likes = models.PositiveBigIntegerField(_("likes"), null=True, blank=True)
     comments = models.PositiveBigIntegerField(_("comments"), null=True, blank=True)

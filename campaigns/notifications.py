@@ -146,6 +146,23 @@ KINDS = {
             _("Please confirm the published post: %(campaign)s"),
         ),
     },
+    # Kolabo read the verified post's caption; `missing` is hashtags only, the same in every language.
+    "deliverable.caption_problems": {
+        CREATOR: (
+            _(
+                "The caption of your published %(deliverable)s for “%(campaign)s” lacks: %(missing)s. "
+                "Add it to the post's caption before %(organization)s confirms it."
+            ),
+            _("Caption check: %(campaign)s"),
+        ),
+        ORGANIZATION: (
+            _(
+                "%(creator)s published %(deliverable)s for “%(campaign)s”, but its caption lacks: "
+                "%(missing)s. Check the post before you confirm it."
+            ),
+            _("Caption check: %(campaign)s"),
+        ),
+    },
     "deliverable.confirmed": {
         CREATOR: (
             _("%(organization)s confirmed your published %(deliverable)s on “%(campaign)s”."),

@@ -13,7 +13,7 @@ components already computed (engagement, authenticity, reliability), and the bri
 
 The total (score × 10,000) orders creators; ties go to the lower creator id. A creator is judged
 by one account, the one `account_for_campaign` picks: the largest account on the brief's platforms
-that passes the follower and engagement rules.
+that passes the follower and engagement rules (and, when the brief requires it, is verified).
 
 `score_row` and `rank_python` are the reference: a plain loop over rows. campaigns/match_index.py
 runs the same arithmetic on numpy columns (fast), and tests check both agree with `match_score`.
@@ -40,8 +40,13 @@ from campaigns.matching import (
     to_units,
 )
 from campaigns.models import Campaign
-from creators.authenticity import authenticity_score, tier_medians_from_accounts
-from creators.models import CreatorProfile, MatchFeatures, RateCardItem, SocialAccount
+from creators.authenticity import (
+    RealData,
+    authenticity_score,
+    real_data_by_account,
+    tier_medians_from_accounts,
+)
+from creators.models import CreatorProfile, MatchFeatures, MetricsSource, RateCardItem, SocialAccount
 from creators.taxonomy import LANGUAGES
 
 NEUTRAL_UNITS = to_units(NEUTRAL)
@@ -86,6 +91,7 @@ class BriefSpec:
     is_paid: bool
     fee_ceiling_cents: int | None
     rates: tuple[tuple[str, int], ...]  # (rate key, quantity) per deliverable
+    verified_only: bool = False  # the brief requires verified (connected) accounts
 
 
 def brief_spec(campaign: Campaign) -> BriefSpec:
@@ -108,6 +114,7 @@ def brief_spec(campaign: Campaign) -> BriefSpec:
             (rate_key(spec.platform, spec.format, campaign.currency), spec.quantity)
             for spec in campaign.deliverables.all()
         ),
+        verified_only=campaign.requires_verified_accounts,
     )
 
 
@@ -145,13 +152,20 @@ ACCOUNT_VALUES = (
     "audience_countries",
     "audience_languages",
     "metrics_date",
+    "metrics_source",
 )
 
 
 def features_row(
-    account: dict[str, Any], creator: _Creator, *, medians: dict[str, float], today: date
+    account: dict[str, Any],
+    creator: _Creator,
+    *,
+    medians: dict[str, float],
+    today: date,
+    real: RealData | None = None,
 ) -> dict:
-    """The MatchFeatures values of one account (a dict of ACCOUNT_VALUES) of `creator`."""
+    """The MatchFeatures values of one account (a dict of ACCOUNT_VALUES) of `creator`; `real` is
+    its real data when its numbers are verified (creators.authenticity.real_data_by_account)."""
     median = medians.get(account["tier"])
     authenticity, _signals = authenticity_score(
         followers=account["followers"],
@@ -160,6 +174,7 @@ def features_row(
         metrics_date=account["metrics_date"],
         tier_median_er=median,
         today=today,
+        real=real,
     )
     return {
         "account_id": account["pk"],
@@ -179,6 +194,7 @@ def features_row(
         "has_audience_countries": bool(account["audience_countries"]),
         "has_audience_languages": bool(account["audience_languages"]),
         "open_to_pro_bono": creator.open_to_pro_bono,
+        "metrics_verified": account["metrics_source"] == MetricsSource.VERIFIED,
         "rate_cents": creator.rate_cents,
         "engagement_units": to_units(
             engagement_quality(engagement_rate=account["engagement_rate"], tier_median_er=median)
@@ -191,7 +207,7 @@ def features_row(
 
 def _creators(ids: list[int]) -> dict[int, _Creator]:
     """The creator-level inputs of `ids`, in six queries whatever their number."""
-    from campaigns.selectors import creator_reliability
+    from campaigns.selectors.reliability import creator_reliability
 
     records = creator_reliability(creator_ids=ids)
     creators = {
@@ -277,11 +293,22 @@ def match_features_refresh(
     written = 0
     for chunk in _chunks(ids.iterator(chunk_size=REFRESH_BATCH), REFRESH_BATCH):
         creators = _creators(chunk)
+        accounts = list(
+            SocialAccount.objects.filter(profile_id__in=chunk).order_by("pk").values(*ACCOUNT_VALUES)
+        )
+        # Verified accounts' snapshots, in one query for the chunk (none when no account is verified).
+        real = real_data_by_account(
+            [a["pk"] for a in accounts if a["metrics_source"] == MetricsSource.VERIFIED], today=today
+        )
         rows = [
-            features_row(account, creators[account["profile_id"]], medians=medians, today=today)
-            for account in SocialAccount.objects.filter(profile_id__in=chunk)
-            .order_by("pk")
-            .values(*ACCOUNT_VALUES)
+            features_row(
+                account,
+                creators[account["profile_id"]],
+                medians=medians,
+                today=today,
+                real=real.get(account["pk"]),
+            )
+            for account in accounts
         ]
         with transaction.atomic():
             _write(rows)
@@ -344,6 +371,7 @@ FEATURE_VALUES = (
     "has_audience_countries",
     "has_audience_languages",
     "open_to_pro_bono",
+    "metrics_verified",
     "rate_cents",
     "engagement_units",
     "authenticity_units",
@@ -353,6 +381,8 @@ FEATURE_VALUES = (
 
 def passes_hard_filters(spec: BriefSpec, row: dict[str, Any]) -> bool:
     if spec.platforms and row["platform"] not in spec.platforms:
+        return False
+    if spec.verified_only and not row["metrics_verified"]:
         return False
     if spec.min_followers is not None and row["followers"] < spec.min_followers:
         return False

@@ -314,7 +314,8 @@ def recommendation_rows(*, campaign: Campaign) -> list[RecommendationRow]:
     """
     from campaigns.matching import match_score
     from campaigns.ranking import tier_medians
-    from campaigns.selectors import creator_reliability
+    from campaigns.selectors.reliability import creator_reliability
+    from creators.authenticity import real_data_prefetch
 
     brief = _brief(campaign.pk)
     recommendations = list(
@@ -326,6 +327,8 @@ def recommendation_rows(*, campaign: Campaign) -> list[RecommendationRow]:
     records = creator_reliability(creator_ids=[r.creator_id for r in recommendations])
     medians = tier_medians()
     today = timezone.localdate()
+    # Verified accounts' authenticity reads their snapshots: one query for the page, not one a row.
+    real_data_prefetch([r.account for r in recommendations], today=today)
     rows = []
     for recommendation in recommendations:
         result = match_score(

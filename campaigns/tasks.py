@@ -7,14 +7,14 @@ RETRY = {"autoretry_for": (Exception,), "retry_backoff": 60, "retry_backoff_max"
 
 @shared_task(name="campaigns.invitations_expire", **RETRY)
 def invitations_expire() -> int:
-    from campaigns.services.invitations import invitations_expire_due
+    from campaigns.services.invitation_expiry import invitations_expire_due
 
     return invitations_expire_due()
 
 
 @shared_task(name="campaigns.invitations_remind_expiring", **RETRY)
 def invitations_remind_expiring() -> int:
-    from campaigns.services.invitations import invitations_remind_expiring as remind
+    from campaigns.services.invitation_expiry import invitations_remind_expiring as remind
 
     return remind()
 

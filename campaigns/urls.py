@@ -1,6 +1,16 @@
 from django.urls import include, path
 
-from campaigns.views import briefs, offers, recommendations, workspace
+from campaigns.views import (
+    applications,
+    briefs,
+    collaboration_actions,
+    deliverables,
+    disputes,
+    invitations,
+    inviting,
+    recommendations,
+    workspace,
+)
 
 app_name = "campaigns"
 
@@ -9,24 +19,24 @@ workspace_patterns = [
     path("", workspace.my_collaborations, name="my_collaborations"),
     path("<int:pk>/", workspace.collaboration_detail, name="collaboration_detail"),
     path("<int:pk>/messages/", workspace.message_create, name="message_create"),
-    path("<int:pk>/cancel/", workspace.collaboration_cancel, name="collaboration_cancel"),
-    path("<int:pk>/dispute/", workspace.dispute_raise, name="dispute_raise"),
-    path("<int:pk>/rate/", workspace.rate, name="rate"),
-    path("deliverables/<int:pk>/submit/", workspace.submission_create, name="submission_create"),
+    path("<int:pk>/cancel/", collaboration_actions.collaboration_cancel, name="collaboration_cancel"),
+    path("<int:pk>/dispute/", collaboration_actions.dispute_raise, name="dispute_raise"),
+    path("<int:pk>/rate/", collaboration_actions.rate, name="rate"),
+    path("deliverables/<int:pk>/submit/", deliverables.submission_create, name="submission_create"),
     path(
         "deliverables/<int:pk>/publish/",
-        workspace.deliverable_publish,
+        deliverables.deliverable_publish,
         name="deliverable_publish",
     ),
     path(
         "deliverables/<int:pk>/confirm/",
-        workspace.deliverable_confirm,
+        deliverables.deliverable_confirm,
         name="deliverable_confirm",
     ),
-    path("submissions/<int:pk>/review/", workspace.submission_review, name="submission_review"),
-    path("submissions/<int:pk>/file/", workspace.submission_file, name="submission_file"),
-    path("staff/disputes/", workspace.dispute_queue, name="dispute_queue"),
-    path("disputes/<int:pk>/resolve/", workspace.dispute_resolve, name="dispute_resolve"),
+    path("submissions/<int:pk>/review/", deliverables.submission_review, name="submission_review"),
+    path("submissions/<int:pk>/file/", deliverables.submission_file, name="submission_file"),
+    path("staff/disputes/", disputes.dispute_queue, name="dispute_queue"),
+    path("disputes/<int:pk>/resolve/", disputes.dispute_resolve, name="dispute_resolve"),
 ]
 
 # Mounted at /campaigns/.
@@ -54,32 +64,34 @@ urlpatterns = [
     path("org/<slug:slug>/", briefs.org_campaigns, name="org_campaigns"),
     path("org/<slug:slug>/new/", briefs.campaign_create, name="campaign_create"),
     # Applications and invitations
-    path("<int:pk>/apply/", offers.apply, name="apply"),
-    path("<int:pk>/applicants/", offers.applicants, name="applicants"),
-    path("<int:pk>/invite/", offers.invite, name="invite"),
-    path("me/offers/", offers.my_offers, name="my_offers"),
-    path("applications/<int:pk>/withdraw/", offers.application_withdraw, name="application_withdraw"),
-    path("applications/<int:pk>/shortlist/", offers.application_shortlist, name="application_shortlist"),
-    path("applications/<int:pk>/accept/", offers.application_accept, name="application_accept"),
-    path("applications/<int:pk>/decline/", offers.application_decline, name="application_decline"),
-    path("invitations/<int:pk>/", offers.invitation_detail, name="invitation_detail"),
-    path("invitations/<int:pk>/accept/", offers.invitation_accept, name="invitation_accept"),
-    path("invitations/<int:pk>/decline/", offers.invitation_decline, name="invitation_decline"),
-    path("invitations/<int:pk>/counter/", offers.invitation_counter, name="invitation_counter"),
+    path("<int:pk>/apply/", applications.apply, name="apply"),
+    path("<int:pk>/applicants/", applications.applicants, name="applicants"),
+    path("<int:pk>/invite/", inviting.invite, name="invite"),
+    path("me/offers/", applications.my_offers, name="my_offers"),
+    path("applications/<int:pk>/withdraw/", applications.application_withdraw, name="application_withdraw"),
+    path(
+        "applications/<int:pk>/shortlist/", applications.application_shortlist, name="application_shortlist"
+    ),
+    path("applications/<int:pk>/accept/", applications.application_accept, name="application_accept"),
+    path("applications/<int:pk>/decline/", applications.application_decline, name="application_decline"),
+    path("invitations/<int:pk>/", invitations.invitation_detail, name="invitation_detail"),
+    path("invitations/<int:pk>/accept/", invitations.invitation_accept, name="invitation_accept"),
+    path("invitations/<int:pk>/decline/", invitations.invitation_decline, name="invitation_decline"),
+    path("invitations/<int:pk>/counter/", invitations.invitation_counter, name="invitation_counter"),
     path(
         "invitations/<int:pk>/counter/accept/",
-        offers.invitation_counter_accept,
+        invitations.invitation_counter_accept,
         name="invitation_counter_accept",
     ),
     path(
         "invitations/<int:pk>/counter/decline/",
-        offers.invitation_counter_decline,
+        invitations.invitation_counter_decline,
         name="invitation_counter_decline",
     ),
-    path("invitations/<int:pk>/revoke/", offers.invitation_revoke, name="invitation_revoke"),
+    path("invitations/<int:pk>/revoke/", invitations.invitation_revoke, name="invitation_revoke"),
     path(
         "invitation-batches/<int:pk>/status/",
-        offers.invitation_batch_status,
+        inviting.invitation_batch_status,
         name="invitation_batch_status",
     ),
     path("collaborations/", include(workspace_patterns)),

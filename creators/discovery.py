@@ -4,6 +4,9 @@
 among the accounts that pass the account filters (most followers, then lowest id): its id, follower
 count and engagement rate, plus the average rating organizations gave the creator on completed
 collaborations. Use `attach_best_accounts` on a page of results to load those accounts in one query.
+The account's numbers are its effective ones: verified values where its platform is connected
+(the refresh writes them there), else what the creator typed; results show which
+(templates/creators/_metrics_source.html).
 
 Full text:
 - PostgreSQL: display name and bio through the "kolabo_unaccent" text search configuration
@@ -41,7 +44,7 @@ from django.db.models.functions import Cast, Coalesce
 
 from brands.models import Membership
 
-from .models import CreatorProfile, RateCardItem, SocialAccount
+from .models import CreatorProfile, MetricsSource, RateCardItem, SocialAccount
 
 SEARCH_CONFIG = "kolabo_unaccent"
 # pg_trgm's default threshold is 0.3; handles are short, so a little stricter keeps noise out.
@@ -82,6 +85,8 @@ def _matching_accounts(filters: dict[str, Any]) -> QuerySet[SocialAccount]:
         accounts = accounts.filter(engagement_rate__gte=filters["min_engagement"])
     if filters.get("verified"):
         accounts = accounts.filter(verified=True)
+    if filters.get("metrics_verified"):
+        accounts = accounts.filter(metrics_source=MetricsSource.VERIFIED)
     audience = [
         ("audience_countries", (filters.get("audience_country") or "").upper()),
         ("audience_languages", (filters.get("audience_language") or "").lower()),
@@ -150,7 +155,8 @@ def creator_search(*, filters: dict[str, Any], viewer) -> QuerySet[CreatorProfil
 
     Filter keys (all optional): q, niche, cause (Niche/Cause or pk), platform, tier, min_followers,
     max_followers, min_engagement, audience_country, audience_language, country, city, fee_min,
-    fee_max, fee_currency, min_rating, verified, pro_bono, sort.
+    fee_max, fee_currency, min_rating, verified (checked by Kolabo staff), metrics_verified (numbers
+    from a connected platform), pro_bono, sort.
     """
     if viewer is None or not viewer.is_authenticated or not Membership.objects.filter(user=viewer).exists():
         return CreatorProfile.objects.none()

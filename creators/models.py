@@ -149,6 +149,11 @@ class CreatorProfile(models.Model):
         return [str(LANGUAGE_NAMES.get(code, code)) for code in self.languages]
 
 
+class MetricsSource(models.TextChoices):
+    SELF_REPORTED = "self_reported", _("Self-reported")
+    VERIFIED = "verified", _("Verified")
+
+
 class SocialAccount(models.Model):
     profile = models.ForeignKey(
         CreatorProfile, verbose_name=_("creator"), on_delete=models.CASCADE, related_name="social_accounts"
@@ -167,6 +172,13 @@ class SocialAccount(models.Model):
     audience_languages = models.JSONField(_("audience languages"), default=list, blank=True)
     metrics_date = models.DateField(_("metrics date"))
     verified = models.BooleanField(_("verified by Kolabo"), default=False)
+    # Where the numbers above come from. A connected account's refresh writes verified values and
+    # keeps what the creator typed in `self_reported`, shown beside them but never used over them.
+    metrics_source = models.CharField(
+        _("metrics source"), max_length=20, choices=MetricsSource.choices, default=MetricsSource.SELF_REPORTED
+    )
+    metrics_verified_at = models.DateTimeField(_("metrics verified"), null=True, blank=True)
+    self_reported = models.JSONField(_("self-reported values"), default=dict, blank=True)
     engagement_rate = models.DecimalField(_("engagement rate (%)"), max_digits=5, decimal_places=2, default=0)
     tier = models.CharField(_("tier"), max_length=10, choices=Tier.choices, default=Tier.STARTER)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -216,6 +228,10 @@ class SocialAccount(models.Model):
     @property
     def url(self) -> str:
         return PROFILE_URLS[self.platform].format(handle=self.handle)
+
+    @property
+    def is_metrics_verified(self) -> bool:
+        return self.metrics_source == MetricsSource.VERIFIED
 
 
 PROFILE_URLS = {
@@ -294,6 +310,8 @@ class MatchFeatures(models.Model):
     has_audience_countries = models.BooleanField(_("has audience country data"), default=False)
     has_audience_languages = models.BooleanField(_("has audience language data"), default=False)
     open_to_pro_bono = models.BooleanField(_("open to pro-bono work"), default=False)
+    # The account's numbers come from its connected platform: briefs requiring verified accounts rank only these.
+    metrics_verified = models.BooleanField(_("metrics verified"), default=False)
     rate_cents = models.JSONField(_("rate card (cents)"), default=dict)
     engagement_units = models.PositiveIntegerField(
         _("engagement component"),

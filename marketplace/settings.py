@@ -4,6 +4,7 @@ With no environment at all this is the embedded default: SQLite, eager Celery,
 console email and a local-memory cache, so `make run` works offline.
 """
 
+import base64
 import ipaddress
 import os
 from decimal import Decimal
@@ -75,6 +76,7 @@ INSTALLED_APPS = [
     "creators",
     "campaigns",
     "payments",
+    "platforms",
     # django.contrib.admin, with a site that asks staff for MFA (marketplace/admin_site.py).
     "marketplace.admin_site.KolaboAdminConfig",
     "django.contrib.auth",
@@ -318,6 +320,10 @@ CELERY_BEAT_SCHEDULE = {
     "roster-imports-requeue": {"task": "creators.roster_import_jobs_requeue", "schedule": 5 * 60},
     # Nightly: metrics age (authenticity freshness) and the platform's tier medians move daily.
     "match-features-refresh": {"task": "campaigns.match_features_refresh_all", "schedule": 24 * 60 * 60},
+    # Connected accounts that are due (spread over the day and week by platforms.services.refresh).
+    "platforms-refresh-due": {"task": "platforms.refresh_due", "schedule": 10 * 60},
+    # Published deliverables' post metrics at 24 h, 7 and 30 days (platforms.services.post_capture).
+    "platforms-post-snapshots-take-due": {"task": "platforms.post_snapshots_take_due", "schedule": 15 * 60},
 }
 
 # Organizations
@@ -383,6 +389,51 @@ else:
     STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="http://127.0.0.1:12111")
 # Seconds before a Stripe call counts as timed out (its outcome is then unknown, not failed).
 STRIPE_TIMEOUT_SECONDS = env.float("STRIPE_TIMEOUT_SECONDS", default=20.0)
+
+# Instagram (API with Instagram Login) and TikTok (Login Kit v2, Display API). With no app
+# credentials set, the app talks to the local emulator (python -m platform_emulator), which
+# `make run` and the test session start; PLATFORM_EMULATOR_URL says where. Production has no
+# fallbacks. Tokens are encrypted with PLATFORM_TOKEN_KEYS (Fernet keys, newest first).
+_PLATFORM_EMULATOR_KEYS = ("kolabo-ig-app", "kolabo-ig-secret", "kolabo-tt-app", "kolabo-tt-secret")
+_DEV_TOKEN_KEY = "a29sYWJvLWRldi1vbmx5LXRva2VuLWtleS0wMDAwMDA="  # noqa: S105 - public, refused in production
+if PRODUCTION:
+    INSTAGRAM_CLIENT_ID = _production_value("INSTAGRAM_CLIENT_ID", refused=_PLATFORM_EMULATOR_KEYS)
+    INSTAGRAM_CLIENT_SECRET = _production_value("INSTAGRAM_CLIENT_SECRET", refused=_PLATFORM_EMULATOR_KEYS)
+    TIKTOK_CLIENT_KEY = _production_value("TIKTOK_CLIENT_KEY", refused=_PLATFORM_EMULATOR_KEYS)
+    TIKTOK_CLIENT_SECRET = _production_value("TIKTOK_CLIENT_SECRET", refused=_PLATFORM_EMULATOR_KEYS)
+    INSTAGRAM_AUTHORIZE_URL = "https://www.instagram.com/oauth/authorize"
+    INSTAGRAM_API_BASE = "https://api.instagram.com"
+    INSTAGRAM_GRAPH_BASE = "https://graph.instagram.com"
+    TIKTOK_AUTHORIZE_URL = "https://www.tiktok.com/v2/auth/authorize/"
+    TIKTOK_API_BASE = "https://open.tiktokapis.com"
+    PLATFORM_TOKEN_KEYS = [
+        key.strip()
+        for key in _production_value("PLATFORM_TOKEN_KEYS", refused=(_DEV_TOKEN_KEY,)).split(",")
+        if key.strip()
+    ]
+else:
+    PLATFORM_EMULATOR_URL = env.str("PLATFORM_EMULATOR_URL", default="http://127.0.0.1:12112").rstrip("/")
+    INSTAGRAM_CLIENT_ID = env.str("INSTAGRAM_CLIENT_ID", default="kolabo-ig-app")
+    INSTAGRAM_CLIENT_SECRET = env.str("INSTAGRAM_CLIENT_SECRET", default="kolabo-ig-secret")
+    TIKTOK_CLIENT_KEY = env.str("TIKTOK_CLIENT_KEY", default="kolabo-tt-app")
+    TIKTOK_CLIENT_SECRET = env.str("TIKTOK_CLIENT_SECRET", default="kolabo-tt-secret")
+    INSTAGRAM_AUTHORIZE_URL = f"{PLATFORM_EMULATOR_URL}/instagram/oauth/authorize"
+    INSTAGRAM_API_BASE = f"{PLATFORM_EMULATOR_URL}/instagram-api"
+    INSTAGRAM_GRAPH_BASE = f"{PLATFORM_EMULATOR_URL}/instagram-graph"
+    TIKTOK_AUTHORIZE_URL = f"{PLATFORM_EMULATOR_URL}/tiktok/v2/auth/authorize/"
+    TIKTOK_API_BASE = f"{PLATFORM_EMULATOR_URL}/tiktok-api"
+    PLATFORM_TOKEN_KEYS = env.list("PLATFORM_TOKEN_KEYS", default=[_DEV_TOKEN_KEY])
+for _key in PLATFORM_TOKEN_KEYS:
+    try:
+        if len(base64.urlsafe_b64decode(_key.encode())) != 32:
+            raise ValueError
+    except ValueError:
+        raise ImproperlyConfigured(
+            "PLATFORM_TOKEN_KEYS must hold Fernet keys (32 bytes, URL-safe base64), comma-separated."
+        ) from None
+INSTAGRAM_GRAPH_VERSION = env.str("INSTAGRAM_GRAPH_VERSION", default="v23.0")
+# Seconds before a platform call counts as timed out; the refresh is then deferred, never lost.
+PLATFORM_TIMEOUT_SECONDS = env.float("PLATFORM_TIMEOUT_SECONDS", default=10.0)
 
 # Platform fee on top of what creators receive, as a fraction: brands, NGOs (lower); volunteer
 # campaigns pay none.

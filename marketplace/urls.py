@@ -26,6 +26,7 @@ urlpatterns = [
     path("discover/", include((creators_urls.discovery_urlpatterns, "discovery"))),
     path("roster/", include((creators_urls.roster_urlpatterns, "roster"))),
     path("payments/", include("payments.urls")),
+    path("platforms/", include("platforms.urls")),
     path("api/", include("api.urls")),
     path("webhooks/", include("webhooks.urls")),
     path("developers/", include("api.credentials_urls")),

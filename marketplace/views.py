@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language as django_set_language
 
 from brands import selectors as brand_selectors
-from campaigns import selectors as campaign_selectors
+from campaigns.selectors import dashboard_panels as campaign_selectors
 from creators import selectors as creator_selectors
 
 from . import health, permissions, services
@@ -37,7 +37,7 @@ def dashboard(request):
     creator = creator_selectors.creator_dashboard(user=user)
     orgs = brand_selectors.org_dashboard(user=user)
     staff = None
-    if user.is_staff:
+    if permissions.is_staff_member(user):
         # Queue counts and waiting organizations are staff data: shown only to an MFA-verified session.
         staff = brand_selectors.staff_dashboard() if session_used_mfa(request) else {"needs_mfa": True}
     work = campaign_selectors.creator_work_summary(user=user) if creator else None

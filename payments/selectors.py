@@ -18,7 +18,8 @@ from marketplace.callers import Caller, may_use_staff_role, person_of
 from marketplace.models import AuditEvent
 from payments.ledger import ZERO, money
 from payments.models import Account, CampaignFunding, CampaignRefund, ConnectedAccount, LedgerEntry, Payout
-from payments.services import escrow
+from payments.services import funding
+from platforms.selectors import post_evidence
 
 S = Payout.Status
 
@@ -120,9 +121,9 @@ def campaign_spend(*, campaign: Campaign) -> dict[str, Any]:
     """The campaign's money in its currency: ledger totals, what it still needs (nothing once it is
     closed or cancelled), payments being confirmed, offers that need a top-up, the fee, and its
     fundings and refunds. 7 queries."""
-    state = escrow.funding_state(campaign)
+    state = funding.funding_state(campaign)
     needed = state.needed
-    rate = escrow.fee_rate(campaign)
+    rate = funding.fee_rate(campaign)
     fee_on_needed = money(needed * rate)
     return {
         "totals": state.totals,
@@ -135,7 +136,7 @@ def campaign_spend(*, campaign: Campaign) -> dict[str, Any]:
         "fee_percent": format((rate * 100).normalize(), "f"),
         "fee_on_needed": fee_on_needed,
         "checkout_total": needed + fee_on_needed,
-        "top_ups": escrow.funding_top_ups(campaign, state=state),
+        "top_ups": funding.funding_top_ups(campaign, state=state),
         "fundings": list(
             CampaignFunding.objects.filter(campaign=campaign)
             .select_related("created_by")
@@ -148,13 +149,13 @@ def campaign_spend(*, campaign: Campaign) -> dict[str, Any]:
 def campaign_money_line(*, campaign: Campaign) -> dict[str, Any]:
     """For the campaign page's "Money" line: funded, still needed (only while it can take money),
     being confirmed, and how many offers need a top-up, in the campaign currency."""
-    state = escrow.funding_state(campaign)
+    state = funding.funding_state(campaign)
     return {
         "funded": state.totals["funded"],
         "needed": state.needed,
         "processing": state.processing,
         "fundable": state.fundable,
-        "top_ups": len(escrow.funding_top_ups(campaign, state=state)),
+        "top_ups": len(funding.funding_top_ups(campaign, state=state)),
         "currency": campaign.currency,
         "is_paid": campaign.is_paid,
     }
@@ -226,6 +227,8 @@ def payout_evidence(*, payout_id: int) -> dict[str, Any] | None:
         "stripe_account": getattr(payout.creator, "stripe_account", None),
         "deliverables": deliverables,
         "draft_rounds": sum(d.draft_count for d in deliverables),
+        # The creator's own posts read from their connected account, with the platform's numbers.
+        "post_evidence": post_evidence(deliverable_ids=[d.pk for d in deliverables]),
         "ledger_entries": ledger_entries,
         "audit_events": audit_events,
     }

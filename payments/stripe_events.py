@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from payments import gateway
 from payments.models import Payout, StripeEvent
-from payments.services import accounts, escrow, payouts
+from payments.services import accounts, funding, payouts
 
 # How long a webhook waits for a row lock before answering 503 (Stripe then retries).
 LOCK_TIMEOUT = "5s"
@@ -91,7 +91,7 @@ def _object(event: StripeEvent) -> dict:
 
 
 def _checkout_completed(event: StripeEvent) -> None:
-    escrow.funding_confirm(session_id=_object(event)["id"])
+    funding.funding_confirm(session_id=_object(event)["id"])
 
 
 def _account_updated(event: StripeEvent) -> None:

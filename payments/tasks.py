@@ -36,7 +36,7 @@ def payouts_reconcile_stale() -> int:
 
 @shared_task(name="payments.refund_send", **RETRY)
 def refund_send(refund_id: int) -> str:
-    from payments.services.escrow import refund_send as send
+    from payments.services.refunds import refund_send as send
 
     return send(refund_id=refund_id)
 

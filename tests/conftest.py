@@ -6,6 +6,7 @@ from tests.brands.factories import MembershipFactory, OrganizationFactory
 from tests.campaigns.factories import CampaignFactory
 from tests.creators.factories import CreatorProfileFactory, SocialAccountFactory
 from tests.marketplace.factories import UserFactory
+from tests.platform_fixtures import platform_emulator, platforms  # noqa: F401
 from tests.stripe_fixtures import emulator, stripe_emulator  # noqa: F401
 
 

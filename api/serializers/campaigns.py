@@ -1,11 +1,15 @@
 """Serializers for campaigns (briefs) and their deliverable specs."""
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from api.serializers.base import StrictInput
+from campaigns.forms.briefs import hashtags_clean
 from campaigns.models import Campaign, DeliverableSpec
 from campaigns.services.brief_checks import BRIEF_FIELDS
 from creators.models import Cause, DeliverableFormat, Niche, Platform
+from platforms.models import CONNECTABLE
 
 
 class DeliverableSpecOut(serializers.ModelSerializer):
@@ -86,12 +90,45 @@ class CampaignIn(StrictInput):
     donts = serializers.CharField(max_length=3000, required=False, allow_blank=True)
     required_hashtags = serializers.CharField(max_length=300, required=False, allow_blank=True)
     disclosure_required = serializers.BooleanField(required=False)
+    disclosure_tags = serializers.CharField(
+        max_length=Campaign._meta.get_field("disclosure_tags").max_length,
+        required=False,
+        allow_blank=True,
+        help_text=(
+            "Hashtags separated by spaces, for example `#iklan #ad #sponsored`: any one of them in the "
+            "caption counts as the disclosure. Stored normalised (each tag once)."
+        ),
+    )
+    requires_verified_accounts = serializers.BooleanField(
+        required=False,
+        help_text=(
+            "Only creators whose account is connected to Kolabo (Instagram or TikTok), so their numbers "
+            "are verified, are eligible, recommended and invitable. Needs Instagram or TikTok among "
+            "`platforms` (or no platform named)."
+        ),
+    )
     review_rounds = serializers.IntegerField(min_value=0, max_value=10, required=False)
     nano_share = serializers.IntegerField(min_value=0, max_value=50, required=False)
     deliverables = DeliverableSpecIn(many=True, required=False)
 
     class Meta:
         ref_name = "CampaignInput"
+
+    def validate_disclosure_tags(self, value: str) -> str:
+        try:
+            return hashtags_clean(value)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages) from error
+
+    def validate(self, attrs):
+        platforms = attrs.get("platforms")
+        if attrs.get("requires_verified_accounts") and platforms and not set(platforms) & set(CONNECTABLE):
+            message = _(
+                "Only Instagram and TikTok accounts can be connected to Kolabo. Add one of them to "
+                "the platforms, or accept self-reported numbers."
+            )
+            raise serializers.ValidationError({"requires_verified_accounts": message})
+        return attrs
 
 
 class CampaignCancelIn(StrictInput):

@@ -1,8 +1,17 @@
 """Serializers for a campaign's recommendations."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from api.serializers.base import StrictInput
+from api.serializers.core import (
+    METRICS_SOURCE_HELP,
+    METRICS_VERIFIED_AT_HELP,
+    SELF_REPORTED_HELP,
+    SelfReportedOut,
+    self_reported_out,
+)
+from creators.models import MetricsSource
 
 
 class RecommendationOut(serializers.Serializer):
@@ -15,6 +24,17 @@ class RecommendationOut(serializers.Serializer):
     platform = serializers.CharField(source="recommendation.account.platform")
     handle = serializers.CharField(source="recommendation.account.handle")
     followers = serializers.IntegerField(source="recommendation.account.followers")
+    metrics_source = serializers.ChoiceField(
+        source="recommendation.account.metrics_source",
+        choices=MetricsSource.choices,
+        help_text=METRICS_SOURCE_HELP,
+    )
+    metrics_verified_at = serializers.DateTimeField(
+        source="recommendation.account.metrics_verified_at",
+        allow_null=True,
+        help_text=METRICS_VERIFIED_AT_HELP,
+    )
+    self_reported = serializers.SerializerMethodField(help_text=SELF_REPORTED_HELP)
     reasons = serializers.ListField(child=serializers.CharField(), help_text="Why the creator fits.")
     flags = serializers.ListField(child=serializers.CharField(), help_text="What to check before inviting.")
     exposure = serializers.IntegerField(
@@ -28,6 +48,10 @@ class RecommendationOut(serializers.Serializer):
 
     class Meta:
         ref_name = "MatchingRecommendation"
+
+    @extend_schema_field(SelfReportedOut(allow_null=True))
+    def get_self_reported(self, obj) -> dict | None:
+        return self_reported_out(obj.recommendation.account)
 
 
 class RecommendationInviteIn(StrictInput):

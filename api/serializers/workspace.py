@@ -6,6 +6,7 @@ from rest_framework import serializers
 from api.serializers.base import CampaignRef, CreatorRef, StrictInput
 from campaigns.models import Collaboration, CollaborationDeliverable, Message, Rating, Submission
 from marketplace.models import Notification
+from platforms.models import PlatformPost, PostSnapshot
 
 
 class RequiredReasonIn(StrictInput):
@@ -39,9 +40,77 @@ class SubmissionOut(serializers.ModelSerializer):
         return bool(obj.file)
 
 
+class VerifiedPostOut(serializers.ModelSerializer):
+    permalink = serializers.URLField(read_only=True, help_text="The post on the platform.")
+    posted_at = serializers.DateTimeField(read_only=True, help_text="When it was posted, per the platform.")
+    media_type = serializers.CharField(
+        read_only=True, help_text="The platform's type for it (for example `REELS`, `VIDEO`, `IMAGE`)."
+    )
+
+    class Meta:
+        model = PlatformPost
+        fields = ["permalink", "posted_at", "media_type"]
+        ref_name = "VerifiedPost"
+
+
+class PostSnapshotOut(serializers.ModelSerializer):
+    due_at = serializers.DateTimeField(read_only=True, help_text="When this reading is (or was) due.")
+    taken_at = serializers.DateTimeField(
+        read_only=True,
+        allow_null=True,
+        help_text="When Kolabo read the numbers from the platform; null until then (the numbers are null too).",
+    )
+
+    class Meta:
+        model = PostSnapshot
+        fields = ["moment", "due_at", "taken_at", "reach", "views", "likes", "comments", "shares", "saves"]
+        ref_name = "PostSnapshot"
+        extra_kwargs = {
+            "moment": {"help_text": "`published` (at publication), `day_1`, `day_7` or `day_30` after it."},
+            **{
+                name: {"help_text": "Null when the platform gives no such number for this post."}
+                for name in ("reach", "views", "likes", "comments", "shares", "saves")
+            },
+        }
+
+
+class CaptionProblemOut(serializers.Serializer):
+    kind = serializers.ChoiceField(
+        choices=["hashtag", "disclosure"],
+        help_text="`hashtag`: a hashtag the brief requires; `disclosure`: none of the brief's disclosure tags.",
+    )
+    tag = serializers.CharField(
+        help_text="The missing hashtag, or for `disclosure` the accepted tags separated by spaces (any one)."
+    )
+
+    class Meta:
+        ref_name = "CaptionProblem"
+
+
 class DeliverableOut(serializers.ModelSerializer):
     platform = serializers.CharField(source="spec.platform", read_only=True)
     format = serializers.CharField(source="spec.format", read_only=True)
+    verified_post = VerifiedPostOut(
+        read_only=True,
+        allow_null=True,
+        help_text=(
+            "The creator's own post, read from their connected account when they published; null on "
+            "the manual path (no connected account: `post_url` and the numbers are the creator's word)."
+        ),
+    )
+    caption_problems = CaptionProblemOut(
+        many=True,
+        read_only=True,
+        help_text="What the verified post's caption lacks of the brief's hashtags and disclosure; empty when nothing.",
+    )
+    post_snapshots = PostSnapshotOut(
+        many=True,
+        read_only=True,
+        help_text=(
+            "The verified post's numbers read by Kolabo at publication, then after 24 hours, 7 and 30 "
+            "days, in that order; empty on the manual path."
+        ),
+    )
 
     class Meta:
         model = CollaborationDeliverable
@@ -61,6 +130,9 @@ class DeliverableOut(serializers.ModelSerializer):
             "published_at",
             "confirmed_at",
             "auto_confirmed",
+            "verified_post",
+            "caption_problems",
+            "post_snapshots",
         ]
         ref_name = "CollaborationDeliverable"
 

@@ -21,7 +21,8 @@ from api.views.campaigns import campaign_for, require_write
 from marketplace.errors import PermissionDeniedError
 from payments import selectors
 from payments.models import Payout
-from payments.services import escrow, payouts
+from payments.services import payouts
+from payments.services.funding import funding_start
 
 
 def creator_of(request):
@@ -108,7 +109,7 @@ class CampaignFundingStart(Endpoint):
         data = s.FundingStartIn(data=request.data)
         data.is_valid(raise_exception=True)
         sensitive_limit(request, "fundings")
-        funding = escrow.funding_start(
+        funding = funding_start(
             campaign=campaign,
             by_user=request.user,
             offer=data.validated_data["offer"],

@@ -20,9 +20,11 @@ from api.serializers import offers as w
 from api.serializers import workspace as ws
 from api.views.base import IDEMPOTENCY_KEY, Endpoint, ListEndpoint
 from api.views.campaigns import campaign_for, require_write
-from campaigns import selectors, visibility
+from campaigns import visibility
 from campaigns.models import Application, Invitation
+from campaigns.selectors import browsing as selectors
 from campaigns.services import applications as application_services
+from campaigns.services import invitation_answers as answer_services
 from campaigns.services import invitation_batches as batch_services
 from campaigns.services import invitations as invitation_services
 from creators.models import CreatorProfile
@@ -365,41 +367,41 @@ def _invitation_answer(name: str, summary: str, service, *, side: str, request_b
 InvitationAccept = _invitation_answer(
     "accept",
     "Accept the invitation (as the creator): the collaboration starts",
-    invitation_services.invitation_accept,
+    answer_services.invitation_accept,
     side="creator",
     starts=True,
 )
 InvitationDecline = _invitation_answer(
     "decline",
     "Decline the invitation (as the creator)",
-    invitation_services.invitation_decline,
+    answer_services.invitation_decline,
     side="creator",
     request_body=w.ReasonIn,
 )
 InvitationCounter = _invitation_answer(
     "counter",
     "Counter the offer with your fee (as the creator)",
-    invitation_services.invitation_counter,
+    answer_services.invitation_counter,
     side="creator",
     request_body=w.CounterIn,
 )
 InvitationCounterAccept = _invitation_answer(
     "counter-accept",
     "Accept the creator's counter-offer: the collaboration starts at their fee",
-    invitation_services.invitation_counter_accept,
+    answer_services.invitation_counter_accept,
     side="organization",
     starts=True,
 )
 InvitationCounterDecline = _invitation_answer(
     "counter-decline",
     "Decline the creator's counter-offer (they can still take the original offer)",
-    invitation_services.invitation_counter_decline,
+    answer_services.invitation_counter_decline,
     side="organization",
 )
 InvitationRevoke = _invitation_answer(
     "revoke",
     "Withdraw an open invitation",
-    invitation_services.invitation_revoke,
+    answer_services.invitation_revoke,
     side="organization",
     request_body=w.ReasonIn,
 )

@@ -25,14 +25,14 @@ from campaigns.services import conversation, drafts, publishing, workspace
 from marketplace import services as marketplace_services
 from marketplace.errors import PermissionDeniedError
 from marketplace.models import Notification
+from platforms.selectors import with_post_evidence
 
 
 def _with_deliverables(queryset: QuerySet[Collaboration]) -> QuerySet[Collaboration]:
+    # Each deliverable's verified post comes with it; its snapshots are one more query for the page.
+    deliverables = with_post_evidence(CollaborationDeliverable.objects.select_related("spec").order_by("pk"))
     return queryset.select_related("campaign__organization", "creator").prefetch_related(
-        Prefetch(
-            "deliverables",
-            queryset=CollaborationDeliverable.objects.select_related("spec").order_by("pk"),
-        )
+        Prefetch("deliverables", queryset=deliverables)
     )
 
 

@@ -1,5 +1,6 @@
 """Web forms for briefs: they check the shape of the input; campaigns.services.briefs checks the rules."""
 
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -15,6 +16,7 @@ from campaigns.services.brief_checks import PUBLISHED_EDITABLE
 from creators.models import Cause, DeliverableFormat, Niche, Platform, Tier
 from creators.taxonomy import LANGUAGES
 from marketplace.forms import DomainErrorFormMixin
+from platforms.models import CONNECTABLE
 
 # Follower range of each tier, both ends included; mega has no upper end.
 TIER_RANGES: dict[str, tuple[int, int | None]] = {
@@ -36,6 +38,28 @@ TIER_CHOICES = [
 FEE_FIXED = "fixed"
 FEE_RANGE = "range"
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+HASHTAG_RE = re.compile(r"^#\w{1,100}$")
+
+
+def hashtags_clean(text: str) -> str:
+    """Hashtags separated by spaces or commas, each once: "#iklan, #ad #iklan" becomes "#iklan #ad"."""
+    tags = [tag for tag in re.split(r"[\s,]+", text or "") if tag]
+    for tag in tags:
+        if not HASHTAG_RE.match(tag):
+            raise forms.ValidationError(
+                _(
+                    "“%(tag)s” is not a hashtag. Write each one with # and letters, numbers or _, like #iklan."
+                ),
+                code="invalid",
+                params={"tag": tag},
+            )
+    # Hashtags match whatever their case: keep the first spelling of each.
+    kept: dict[str, str] = {}
+    for tag in tags:
+        kept.setdefault(tag.lower(), tag)
+    return " ".join(kept.values())
 
 
 def _money_field(label, help_text=""):
@@ -185,6 +209,24 @@ class CampaignForm(forms.Form):
     disclosure_required = forms.BooleanField(
         label=_("Creators must disclose the partnership (#ad / #iklan)"), required=False, initial=True
     )
+    disclosure_tags = forms.CharField(
+        label=_("Disclosure hashtags"),
+        max_length=Campaign._meta.get_field("disclosure_tags").max_length,
+        required=False,
+        initial=Campaign._meta.get_field("disclosure_tags").default,
+        help_text=_(
+            "Any one of these in the caption counts as the disclosure. Separated by spaces; "
+            "left empty, #iklan #ad #sponsored."
+        ),
+    )
+    requires_verified_accounts = forms.BooleanField(
+        label=_("Only creators with connected accounts (verified numbers)"),
+        required=False,
+        help_text=_(
+            "Creators must connect their Instagram or TikTok account to Kolabo, so their followers, "
+            "engagement and audience come from the platform, not typed in. Fewer creators qualify."
+        ),
+    )
     review_rounds = forms.IntegerField(
         label=_("Revision rounds included"),
         min_value=0,
@@ -244,6 +286,7 @@ class CampaignForm(forms.Form):
                 "min_engagement_rate",
                 "target_countries",
                 "target_languages",
+                "requires_verified_accounts",
             ),
         ),
         (
@@ -261,7 +304,15 @@ class CampaignForm(forms.Form):
         ),
         (
             _("Rights and guidelines"),
-            ("usage_rights", "dos", "donts", "required_hashtags", "disclosure_required", "review_rounds"),
+            (
+                "usage_rights",
+                "dos",
+                "donts",
+                "required_hashtags",
+                "disclosure_required",
+                "disclosure_tags",
+                "review_rounds",
+            ),
         ),
         (_("Recommendations"), ("nano_share",)),
     )
@@ -309,9 +360,14 @@ class CampaignForm(forms.Form):
             "donts": campaign.donts,
             "required_hashtags": campaign.required_hashtags,
             "disclosure_required": campaign.disclosure_required,
+            "disclosure_tags": campaign.disclosure_tags,
+            "requires_verified_accounts": campaign.requires_verified_accounts,
             "review_rounds": campaign.review_rounds,
             "nano_share": campaign.nano_share,
         }
+
+    def clean_disclosure_tags(self) -> str:
+        return hashtags_clean(self.cleaned_data.get("disclosure_tags", ""))
 
     def clean_nano_share(self):
         share = self.cleaned_data.get("nano_share")
@@ -331,6 +387,17 @@ class CampaignForm(forms.Form):
                 highs = [TIER_RANGES[t][1] for t in tiers]
                 data["min_followers"] = min(lows) or None
                 data["max_followers"] = None if None in highs else max(highs)
+        if "disclosure_tags" in data and not data["disclosure_tags"] and data.get("disclosure_required"):
+            data["disclosure_tags"] = Campaign._meta.get_field("disclosure_tags").default
+        platforms = data.get("platforms")
+        if data.get("requires_verified_accounts") and platforms and not set(platforms) & set(CONNECTABLE):
+            self.add_error(
+                "requires_verified_accounts",
+                _(
+                    "Only Instagram and TikTok accounts can be connected to Kolabo. Add one of them to "
+                    "the platforms, or accept self-reported numbers."
+                ),
+            )
         return data
 
     def service_kwargs(self) -> dict[str, Any]:

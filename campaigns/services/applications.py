@@ -12,7 +12,7 @@ from campaigns.eligibility import check_eligibility
 from campaigns.models import Application, Campaign, Collaboration, Invitation
 from campaigns.notifications import notify_org
 from campaigns.services.collaborations import collaboration_open
-from campaigns.services.common import require_creator, transition
+from campaigns.services.common import lock_campaign, require_creator, transition
 from creators.models import CreatorProfile
 from marketplace.errors import DomainError, InvalidTransition, ValidationFailed
 from marketplace.models import User
@@ -121,7 +121,7 @@ def application_create(
     pitch = _clean_proposal(pitch=pitch, proposed_fee=proposed_fee)
     with transaction.atomic():
         # The campaign lock serialises applying with invitations, closing and cancelling.
-        campaign = Campaign.objects.select_for_update().select_related("organization").get(pk=campaign.pk)
+        campaign = lock_campaign(campaign.pk)
         creator = CreatorProfile.objects.prefetch_related("social_accounts").get(pk=creator.pk)
         refusal = application_refusal(campaign=campaign, creator=creator) or volunteer_fee_refusal(
             campaign=campaign, fee=proposed_fee, field="proposed_fee"
@@ -165,7 +165,7 @@ def application_create(
 
 def _locked(application: Application) -> Application:
     """Lock the campaign, then the application: the same order as every campaign-wide service."""
-    Campaign.objects.select_for_update().filter(pk=application.campaign_id).first()
+    lock_campaign(application.campaign_id)
     return (
         Application.objects.select_for_update()
         .select_related("campaign__organization", "creator__user")

@@ -19,6 +19,7 @@ from campaigns.models import (
 from creators.models import DeliverableFormat, Platform
 from creators.taxonomy import LANGUAGE_NAMES
 from marketplace.errors import ValidationFailed
+from platforms.models import CONNECTABLE
 
 S = Campaign.Status
 
@@ -46,6 +47,8 @@ BRIEF_FIELDS = (
     "donts",
     "required_hashtags",
     "disclosure_required",
+    "disclosure_tags",
+    "requires_verified_accounts",
     "review_rounds",
     "nano_share",
 )
@@ -55,6 +58,7 @@ PUBLISHED_EDITABLE = (
     "dos",
     "donts",
     "required_hashtags",
+    "disclosure_tags",
     "application_deadline",
     "content_due_date",
     "slots",
@@ -128,6 +132,17 @@ def _consistency_problems(
     unknown_platforms = [p for p in values["platforms"] if p not in Platform.values]
     if unknown_platforms:
         problems.append(("platforms", _("Choose platforms from the list.")))
+    platforms = set(values["platforms"])
+    if values["requires_verified_accounts"] and platforms and not platforms & set(CONNECTABLE):
+        problems.append(
+            (
+                "requires_verified_accounts",
+                _(
+                    "Only Instagram and TikTok accounts can be connected to Kolabo. Add one of them to "
+                    "the platforms, or accept self-reported numbers."
+                ),
+            )
+        )
     if [c for c in values["target_countries"] if c not in countries]:
         problems.append(("target_countries", _("Choose target countries from the list.")))
     if [c for c in values["target_languages"] if c not in LANGUAGE_NAMES]:
@@ -277,7 +292,7 @@ def _normalise(fields: dict[str, Any]) -> dict[str, Any]:
     if unknown:
         raise TypeError(f"Unknown campaign fields: {', '.join(sorted(unknown))}")
     values = dict(fields)
-    for name in ("title", "description", "dos", "donts", "required_hashtags"):
+    for name in ("title", "description", "dos", "donts", "required_hashtags", "disclosure_tags"):
         if name in values:
             values[name] = (values[name] or "").strip()
     for name in ("platforms", "target_countries", "target_languages"):

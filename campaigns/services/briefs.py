@@ -34,7 +34,7 @@ from campaigns.services.brief_checks import (
     _write_specs,
     campaign_publish_problems,
 )
-from campaigns.services.common import transition
+from campaigns.services.common import lock_campaign, transition
 from creators.models import Cause, Niche
 from marketplace.errors import InvalidTransition
 from marketplace.models import User
@@ -92,7 +92,7 @@ def campaign_update(
     changes = _normalise(fields)
     specs = _spec_values(deliverables) if deliverables is not None else None
     with transaction.atomic():
-        campaign = Campaign.objects.select_for_update().select_related("organization").get(pk=campaign.pk)
+        campaign = lock_campaign(campaign.pk)
         if campaign.status not in (S.DRAFT, S.PUBLISHED):
             raise InvalidTransition(
                 _("A %(status)s campaign can no longer be edited.")
@@ -197,7 +197,7 @@ def campaign_publish(*, campaign: Campaign, by_user: User) -> Campaign:
     """Draft → published, once the brief is complete; refused with every problem listed."""
     require_org_manager(organization=campaign.organization_id, user=by_user)
     with transaction.atomic():
-        campaign = Campaign.objects.select_for_update().select_related("organization").get(pk=campaign.pk)
+        campaign = lock_campaign(campaign.pk)
         if campaign.status == S.DRAFT:
             problems = campaign_publish_problems(campaign=campaign)
             if problems:

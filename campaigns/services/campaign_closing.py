@@ -21,7 +21,7 @@ from campaigns.notifications import notify_org
 from campaigns.services.brief_checks import S
 from campaigns.services.briefs import queue_recommendations_refresh
 from campaigns.services.collaborations import queue_campaign_completion_check
-from campaigns.services.common import transition
+from campaigns.services.common import lock_campaign, transition
 from marketplace.errors import InvalidTransition, ValidationFailed
 from marketplace.models import User
 from marketplace.services import audit_record, notify_user
@@ -50,7 +50,7 @@ def _lock_open_offers(campaign: Campaign) -> tuple[list[Application], list[Invit
 
 
 def _lock_campaign_and_offers(campaign: Campaign) -> tuple[Campaign, list[Application], list[Invitation]]:
-    campaign = Campaign.objects.select_for_update().select_related("organization").get(pk=campaign.pk)
+    campaign = lock_campaign(campaign.pk)
     applications, invitations = _lock_open_offers(campaign)
     return campaign, applications, invitations
 

@@ -10,6 +10,7 @@ from django.utils.translation import ngettext
 from campaigns import tasks
 from campaigns.models import Campaign, Collaboration, CollaborationDeliverable
 from campaigns.notifications import notify_org
+from campaigns.services.common import lock_campaign
 from creators.models import CreatorProfile
 from marketplace.errors import InvalidTransition
 from marketplace.models import User
@@ -56,7 +57,7 @@ def collaboration_open(
     are serialised: the second one sees the slot taken and is refused.
     """
     assert transaction.get_connection().in_atomic_block, "collaboration_open needs the caller's transaction"
-    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    campaign = lock_campaign(campaign.pk)
     taken = slots_taken(campaign)
     if refusal := acceptance_refusal(campaign, taken=taken):
         raise InvalidTransition(refusal)

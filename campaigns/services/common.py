@@ -8,9 +8,16 @@ from typing import Any
 from django.db import models
 from django.utils.translation import gettext as _
 
+from campaigns.models import Campaign
 from marketplace.errors import InvalidTransition, PermissionDeniedError
 from marketplace.models import User
 from marketplace.services import audit_record
+
+
+def lock_campaign(campaign_id: int) -> Campaign:
+    """Lock the campaign row, with its organization. Every campaign-wide service takes this lock
+    first, then the offer or collaboration rows, so they never wait on each other in a circle."""
+    return Campaign.objects.select_for_update(of=("self",)).select_related("organization").get(pk=campaign_id)
 
 
 def require_creator(*, creator, user: User) -> None:

@@ -15,12 +15,12 @@ from campaigns.notifications import notify_org
 from campaigns.services.common import require_creator, transition
 from campaigns.services.workspace import (
     D,
-    _check_url,
-    _lock,
-    _require_live,
     approve_latest,
+    check_url,
+    lock_deliverable,
     params_for,
     refresh,
+    require_live,
     submission_file_check,
 )
 from marketplace.errors import InvalidTransition, ValidationFailed
@@ -61,12 +61,12 @@ def submission_create(
     link = (link or "").strip()
     caption = (caption or "").strip()
     with transaction.atomic():
-        collaboration, deliverable = _lock(deliverable)
+        collaboration, deliverable = lock_deliverable(deliverable)
         require_creator(creator=collaboration.creator, user=by_user)
         if file is not None:
             submission_file_check(file)
         if link:
-            _check_url(link, field="link", message=_("Enter a link to your draft that starts with https://."))
+            check_url(link, field="link", message=_("Enter a link to your draft that starts with https://."))
         elif file is None:
             raise ValidationFailed(_("Add a link to your draft or upload the file."), field="link")
         if len(caption) > 5000:
@@ -77,7 +77,7 @@ def submission_create(
             if _same_content(latest, link=link, caption=caption, file=file):
                 return latest
             raise InvalidTransition(_("Your draft is already waiting for review."))
-        _require_live(collaboration)
+        require_live(collaboration)
 
         number = (latest.round if latest else 0) + 1
         transition(
@@ -106,9 +106,9 @@ def submission_create(
 def _lock_for_review(
     submission: Submission, by_user: User
 ) -> tuple[Collaboration, CollaborationDeliverable, Submission]:
-    collaboration, deliverable = _lock(submission.deliverable)
+    collaboration, deliverable = lock_deliverable(submission.deliverable)
     require_org_manager(organization=collaboration.campaign.organization_id, user=by_user)
-    _require_live(collaboration)
+    require_live(collaboration)
     submission = Submission.objects.select_for_update().get(pk=submission.pk)
     latest_round = deliverable.submissions.order_by("-round").values_list("round", flat=True).first()
     if submission.round != latest_round:

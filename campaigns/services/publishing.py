@@ -1,6 +1,8 @@
-"""Publishing approved drafts, confirming posts (by hand or automatically) and content-due reminders."""
+"""Publishing approved drafts (capturing the verified post where the account is connected), confirming
+posts (by hand or automatically) and content-due reminders."""
 
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.db import transaction
 from django.utils import formats, timezone
@@ -13,16 +15,18 @@ from campaigns.services.common import require_creator, transition
 from campaigns.services.workspace import (
     AUTO_CONFIRM_DAYS,
     D,
-    _check_url,
-    _lock,
-    _require_live,
+    check_url,
     lock_collaboration,
+    lock_deliverable,
+    notify_both_sides,
     params_for,
     refresh,
+    require_live,
 )
 from marketplace.errors import InvalidTransition, ValidationFailed
 from marketplace.models import User
 from marketplace.services import notify_user
+from platforms.services import post_capture
 
 REMINDER_WINDOW = timedelta(hours=48)
 METRICS = ("views", "likes", "comments", "shares", "saves")
@@ -43,6 +47,16 @@ def _metric(name: str, value) -> int | None:
     return number
 
 
+def _publish_checks(
+    *, collaboration: Collaboration, deliverable: CollaborationDeliverable, by_user: User, post_url: str
+) -> None:
+    require_creator(creator=collaboration.creator, user=by_user)
+    require_live(collaboration)
+    if deliverable.status != D.APPROVED:
+        raise InvalidTransition(_("Only an approved draft can be published."))
+    check_url(post_url, field="post_url", message=_("Enter the link to the published post (http or https)."))
+
+
 def deliverable_publish(
     *,
     deliverable: CollaborationDeliverable,
@@ -54,39 +68,75 @@ def deliverable_publish(
     shares=None,
     saves=None,
 ) -> CollaborationDeliverable:
-    """The creator publishes the approved draft and records the post link and a metrics snapshot."""
+    """The creator publishes the approved draft and records the post link and a metrics snapshot.
+
+    With a connected account on the deliverable's platform the link must be the creator's own post
+    (platforms.services.post_capture): it becomes the verified post, its numbers replace typed ones,
+    its caption is checked, and its snapshots are scheduled. Otherwise the link and the numbers are
+    the creator's word, shown as unverified.
+    """
     post_url = (post_url or "").strip()
     given = {"views": views, "likes": likes, "comments": comments, "shares": shares, "saves": saves}
+    # The post lookup may call the platform, so it runs before any lock, after the same checks the
+    # locked step repeats: nobody who may not publish makes Kolabo call a platform.
+    current = CollaborationDeliverable.objects.select_related(
+        "spec", "collaboration__campaign__organization", "collaboration__creator__user"
+    ).get(pk=deliverable.pk)
+    _publish_checks(
+        collaboration=current.collaboration, deliverable=current, by_user=by_user, post_url=post_url
+    )
+    metrics = {name: _metric(name, value) for name, value in given.items()}
+    post = post_capture.post_for_deliverable(deliverable=current, url=post_url)
     with transaction.atomic():
-        collaboration, deliverable = _lock(deliverable)
-        require_creator(creator=collaboration.creator, user=by_user)
-        _require_live(collaboration)
-        if deliverable.status != D.APPROVED:
-            raise InvalidTransition(_("Only an approved draft can be published."))
-        _check_url(
-            post_url, field="post_url", message=_("Enter the link to the published post (http or https).")
+        collaboration, deliverable = lock_deliverable(deliverable)
+        _publish_checks(
+            collaboration=collaboration, deliverable=deliverable, by_user=by_user, post_url=post_url
         )
-        metrics = {name: _metric(name, value) for name, value in given.items()}
+        problems: list[dict] = []
+        if post is not None:
+            post_capture.require_unused(post=post, deliverable=deliverable)
+            problems = post_capture.caption_problems(caption=post.caption, campaign=collaboration.campaign)
+            metrics = post_capture.post_metrics(post)
         deliverable.post_url = post_url
         deliverable.published_at = timezone.now()
+        deliverable.verified_post = post
+        deliverable.caption_problems = problems
         for name, value in metrics.items():
             setattr(deliverable, name, value)
+        audit = {"post_url": post_url, **{k: v for k, v in metrics.items() if v is not None}}
+        if post is not None:
+            audit |= {"verified_post": post.pk, "caption_problems": problems}
         transition(
             deliverable,
             D.PUBLISHED,
             actor=by_user,
             action="deliverable.published",
-            data={"post_url": post_url, **{k: v for k, v in metrics.items() if v is not None}},
-            extra_fields=("post_url", "published_at", *METRICS),
+            data=audit,
+            extra_fields=("post_url", "published_at", "verified_post", "caption_problems", *METRICS),
         )
         refresh(collaboration=collaboration, actor=by_user)
+        params = params_for(collaboration, deliverable)
         notify_org(
             organization=collaboration.campaign.organization_id,
             kind="deliverable.published",
             key=f"deliverable.published:{deliverable.pk}",
-            params=params_for(collaboration, deliverable),
+            params=params,
             url=collaboration.get_absolute_url(),
         )
+        if problems:
+            # Before confirmation, so the creator can fix the caption and the organization knows.
+            notify_both_sides(
+                collaboration=collaboration,
+                kind="deliverable.caption_problems",
+                key=f"deliverable.caption_problems:{deliverable.pk}",
+                params=params | {"missing": post_capture.missing_text(problems)},
+            )
+        if post is not None:
+            published = post_capture.post_snapshots_schedule(
+                deliverable=deliverable, post=post, published_at=deliverable.published_at
+            )
+            # Read after commit, with no lock held; a failure leaves it due for the sweep.
+            transaction.on_commit(partial(post_capture.post_snapshot_take_after_publish, published.pk))
     return deliverable
 
 
@@ -120,9 +170,9 @@ def _confirm(
 
 def deliverable_confirm(*, deliverable: CollaborationDeliverable, by_user: User) -> CollaborationDeliverable:
     with transaction.atomic():
-        collaboration, deliverable = _lock(deliverable)
+        collaboration, deliverable = lock_deliverable(deliverable)
         require_org_manager(organization=collaboration.campaign.organization_id, user=by_user)
-        _require_live(collaboration)
+        require_live(collaboration)
         if deliverable.status != D.PUBLISHED:
             raise InvalidTransition(_("Only a published post can be confirmed."))
         _confirm(collaboration=collaboration, deliverable=deliverable, actor=by_user, auto=False)

@@ -106,7 +106,7 @@ def submission_file_check(file) -> None:
         )
 
 
-def _check_url(value: str, *, field: str, message: str) -> None:
+def check_url(value: str, *, field: str, message: str) -> None:
     try:
         URLValidator(schemes=["http", "https"])(value)
     except ValidationError:
@@ -195,7 +195,7 @@ def lock_collaboration(pk: int) -> Collaboration:
     )
 
 
-def _lock(deliverable: CollaborationDeliverable) -> tuple[Collaboration, CollaborationDeliverable]:
+def lock_deliverable(deliverable: CollaborationDeliverable) -> tuple[Collaboration, CollaborationDeliverable]:
     collaboration = lock_collaboration(deliverable.collaboration_id)
     deliverable = (
         CollaborationDeliverable.objects.select_for_update(of=("self",))
@@ -205,7 +205,7 @@ def _lock(deliverable: CollaborationDeliverable) -> tuple[Collaboration, Collabo
     return collaboration, deliverable
 
 
-def _require_live(collaboration: Collaboration) -> None:
+def require_live(collaboration: Collaboration) -> None:
     if collaboration.status == C.DISPUTED:
         raise InvalidTransition(
             _("This collaboration is in dispute. Kolabo staff will settle it before anything else changes.")

@@ -13,7 +13,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 from brands.models import Organization
 from brands.permissions import membership_of
 from brands.selectors import organization_for_member
-from campaigns import selectors
 from campaigns.eligibility import brief_match, check_eligibility, match_context
 from campaigns.forms.briefs import (
     BriefFilterForm,
@@ -23,6 +22,7 @@ from campaigns.forms.briefs import (
     deliverable_initial,
 )
 from campaigns.models import Application, Campaign, Collaboration, Invitation
+from campaigns.selectors import browsing, campaign_page, organizations
 from campaigns.services import brief_checks, campaign_closing
 from campaigns.services import briefs as services
 from campaigns.services.brief_checks import BriefInvalid
@@ -57,11 +57,11 @@ def brief_list(request):
     if form.is_bound:
         form.is_valid()  # invalid filters are flagged on the form and left out
         filters = form.filters()
-    page = Paginator(selectors.brief_browse(user=request.user, filters=filters), PAGE_SIZE).get_page(
+    page = Paginator(browsing.brief_browse(user=request.user, filters=filters), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    creator = selectors.creator_for_browsing(user=request.user)
-    rows = [{"campaign": campaign, "labels": selectors.brief_labels(campaign)} for campaign in page]
+    creator = browsing.creator_for_browsing(user=request.user)
+    rows = [{"campaign": campaign, "labels": browsing.brief_labels(campaign)} for campaign in page]
     if creator:
         # Rules and match per row, from data loaded once for the page (no query per row).
         prefetch_related_objects([row["campaign"] for row in rows], "deliverables")
@@ -81,16 +81,16 @@ def brief_list(request):
 
 @login_required
 def brief_detail(request, pk):
-    campaign = selectors.brief_for_viewer(user=request.user, pk=pk)
+    campaign = browsing.brief_for_viewer(user=request.user, pk=pk)
     membership = membership_of(organization=campaign.organization_id, user=request.user)
-    creator = None if membership else selectors.creator_for_browsing(user=request.user)
+    creator = None if membership else browsing.creator_for_browsing(user=request.user)
     eligibility = check_eligibility(campaign=campaign, creator=creator) if creator else None
     match = (
         brief_match(campaign=campaign, context=match_context(creator=creator), account=eligibility.account)
         if creator
         else None
     )
-    standing = selectors.creator_standing(campaign=campaign, creator=creator) if creator else None
+    standing = browsing.creator_standing(campaign=campaign, creator=creator) if creator else None
     return render(
         request,
         "campaigns/briefs/brief_detail.html",
@@ -103,7 +103,7 @@ def brief_detail(request, pk):
             "match": match,
             "standing": standing,
             "is_open": campaign.is_open_for_applications(),
-            "labels": selectors.brief_labels(campaign),
+            "labels": browsing.brief_labels(campaign),
             "org_rating": organization_rating_summary(campaign.organization),
         },
     )
@@ -115,9 +115,11 @@ def brief_detail(request, pk):
 @login_required
 def org_campaigns(request, slug):
     status = request.GET.get("status", "")
-    organization, membership, campaigns = selectors.org_campaigns(user=request.user, slug=slug, status=status)
+    organization, membership, campaigns = organizations.org_campaigns(
+        user=request.user, slug=slug, status=status
+    )
     page = Paginator(campaigns, PAGE_SIZE).get_page(request.GET.get("page"))
-    counts = selectors.org_campaign_status_counts(organization=organization)
+    counts = organizations.org_campaign_status_counts(organization=organization)
     return render(
         request,
         "campaigns/briefs/org_campaigns.html",
@@ -187,7 +189,7 @@ def campaign_create(request, slug):
 @login_required
 @GET_POST
 def campaign_edit(request, pk):
-    campaign, membership = selectors.campaign_for_member(user=request.user, pk=pk)
+    campaign, membership = organizations.campaign_for_member(user=request.user, pk=pk)
     organization = campaign.organization
     if not membership.can_edit_org():
         return _forbidden(request, organization, MANAGERS_ONLY)
@@ -229,7 +231,7 @@ def campaign_edit(request, pk):
 
 
 def _manage_page(request, campaign, membership, *, publish_errors=None, status=200):
-    context = selectors.campaign_dashboard(campaign=campaign)
+    context = campaign_page.campaign_dashboard(campaign=campaign)
     if campaign.status == Campaign.Status.DRAFT and publish_errors is None:
         publish_errors = brief_checks.campaign_publish_problems(campaign=campaign)
     context.update(
@@ -247,14 +249,14 @@ def _manage_page(request, campaign, membership, *, publish_errors=None, status=2
 
 @login_required
 def campaign_manage(request, pk):
-    campaign, membership = selectors.campaign_for_member(user=request.user, pk=pk)
+    campaign, membership = organizations.campaign_for_member(user=request.user, pk=pk)
     return _manage_page(request, campaign, membership)
 
 
 @login_required
 @require_POST
 def campaign_publish(request, pk):
-    campaign, membership = selectors.campaign_for_member(user=request.user, pk=pk)
+    campaign, membership = organizations.campaign_for_member(user=request.user, pk=pk)
     try:
         services.campaign_publish(campaign=campaign, by_user=request.user)
     except PermissionDeniedError as error:
@@ -272,7 +274,7 @@ def campaign_publish(request, pk):
 @login_required
 @require_POST
 def campaign_close(request, pk):
-    campaign, _membership = selectors.campaign_for_member(user=request.user, pk=pk)
+    campaign, _membership = organizations.campaign_for_member(user=request.user, pk=pk)
     open_applications = campaign.applications.filter(status__in=Application.OPEN).count()
     open_invitations = campaign.invitations.filter(status__in=Invitation.OPEN).count()
     try:
@@ -302,7 +304,7 @@ def campaign_close(request, pk):
 @login_required
 @GET_POST
 def campaign_cancel(request, pk):
-    campaign, membership = selectors.campaign_for_member(user=request.user, pk=pk)
+    campaign, membership = organizations.campaign_for_member(user=request.user, pk=pk)
     if not membership.can_edit_org():
         return _forbidden(request, campaign.organization, MANAGERS_ONLY)
     form = CancelForm(request.POST or None)
@@ -342,7 +344,7 @@ def campaign_cancel(request, pk):
 @login_required
 @require_POST
 def campaign_duplicate(request, pk):
-    campaign, _membership = selectors.campaign_for_member(user=request.user, pk=pk)
+    campaign, _membership = organizations.campaign_for_member(user=request.user, pk=pk)
     try:
         copy = services.campaign_duplicate(campaign=campaign, by_user=request.user)
     except PermissionDeniedError as error:

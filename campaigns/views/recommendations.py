@@ -8,7 +8,6 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from brands.permissions import require_org_manager
-from campaigns import selectors
 from campaigns.forms.briefs import InviteTopForm
 from campaigns.models import Campaign
 from campaigns.recommendations import (
@@ -17,6 +16,7 @@ from campaigns.recommendations import (
     recommendation_rows,
     recommendations_invite_top,
 )
+from campaigns.selectors import organizations
 from campaigns.services.briefs import queue_recommendations_refresh
 from campaigns.views.briefs import _forbidden
 from marketplace.errors import DomainError, PermissionDeniedError, ValidationFailed
@@ -44,14 +44,14 @@ def _page(request, campaign, membership, *, form=None, status=200):
 
 @login_required
 def recommendation_list(request, pk):
-    campaign, membership = selectors.campaign_for_member(user=request.user, pk=pk)
+    campaign, membership = organizations.campaign_for_member(user=request.user, pk=pk)
     return _page(request, campaign, membership)
 
 
 @login_required
 @require_POST
 def recommendations_invite(request, pk):
-    campaign, membership = selectors.campaign_for_member(user=request.user, pk=pk)
+    campaign, membership = organizations.campaign_for_member(user=request.user, pk=pk)
     form = InviteTopForm(request.POST, available=campaign.recommendations.count())
     if not form.is_valid():
         return _page(request, campaign, membership, form=form, status=400)
@@ -86,7 +86,7 @@ def recommendations_invite(request, pk):
 @login_required
 @require_POST
 def recommendations_refresh(request, pk):
-    campaign, _membership = selectors.campaign_for_member(user=request.user, pk=pk)
+    campaign, _membership = organizations.campaign_for_member(user=request.user, pk=pk)
     try:
         require_org_manager(organization=campaign.organization_id, user=request.user)
     except PermissionDeniedError as error:

@@ -1,4 +1,5 @@
-"""The collaboration workspace pages: my collaborations, drafts and review, messages, disputes, ratings."""
+"""The collaboration workspace pages: my collaborations, the workspace itself (drafts, thread,
+trail) and its messages; the helpers its actions share (deliverables, collaboration_actions, disputes)."""
 
 from datetime import timedelta
 
@@ -7,37 +8,28 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.forms import Form
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils.http import urlencode
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_POST
 
 from brands.models import Membership
-from campaigns import collaboration_selectors, visibility
+from campaigns import collaboration_selectors
 from campaigns.collaboration_selectors import Viewer
-from campaigns.forms.workspace import (
-    CancelForm,
-    DisputeForm,
-    DisputeResolveForm,
-    MessageForm,
-    PublishForm,
-    RatingForm,
-    ReviewForm,
-    SubmissionForm,
-)
+from campaigns.forms.workspace import MessageForm, PublishForm, ReviewForm, SubmissionForm
 from campaigns.models import Collaboration, CollaborationDeliverable, Dispute, Rating, Submission
-from campaigns.services import conversation, drafts, publishing, workspace
+from campaigns.services import conversation, workspace
 from campaigns.services.workspace import CREATOR, ORGANIZATION
-from marketplace import permissions as staff_permissions
-from marketplace.decorators import mfa_redirect, staff_page
+from marketplace.decorators import mfa_redirect
 from marketplace.errors import DomainError, PermissionDeniedError
-from marketplace.private_files import private_file_response
+from platforms.selectors import with_post_evidence
 
-GET_POST = require_http_methods(["GET", "POST"])
 PAGE_SIZE = 25
+
+
 D = CollaborationDeliverable.Status
+
 
 STATUS_BADGES = {
     Collaboration.Status.COMPLETED: "badge-success",
@@ -45,6 +37,7 @@ STATUS_BADGES = {
     Collaboration.Status.DISPUTED: "badge-danger",
     Collaboration.Status.CHANGES_REQUESTED: "badge-warning",
 }
+
 
 # Audit actions in words, for the trail on the workspace page.
 AUDIT_ACTIONS = {
@@ -186,10 +179,14 @@ def _workspace(
     """Render the workspace; `bound` holds a rejected form to show with its errors."""
     bound = bound or {}
     deliverables = list(
-        collaboration.deliverables.select_related("spec").prefetch_related(
-            Prefetch(
-                "submissions",
-                queryset=Submission.objects.select_related("submitted_by", "decided_by").order_by("round"),
+        with_post_evidence(
+            collaboration.deliverables.select_related("spec").prefetch_related(
+                Prefetch(
+                    "submissions",
+                    queryset=Submission.objects.select_related("submitted_by", "decided_by").order_by(
+                        "round"
+                    ),
+                )
             )
         )
     )
@@ -290,141 +287,6 @@ def collaboration_detail(request, pk):
     return _workspace(request, collaboration, viewer)
 
 
-def _deliverable(request, pk) -> tuple[CollaborationDeliverable, Collaboration, Viewer]:
-    deliverable = get_object_or_404(
-        visibility.deliverables_visible_to(request.user).select_related("spec"), pk=pk
-    )
-    collaboration, viewer = collaboration_selectors.collaboration_for_viewer(
-        user=request.user, pk=deliverable.collaboration_id
-    )
-    return deliverable, collaboration, viewer
-
-
-@login_required
-@require_POST
-def submission_create(request, pk):
-    deliverable, collaboration, viewer = _deliverable(request, pk)
-    form = SubmissionForm(
-        request.POST, request.FILES, max_mb=workspace.upload_max_mb(), auto_id=f"id_d{deliverable.pk}_%s"
-    )
-    if form.is_valid():
-        try:
-            submission = drafts.submission_create(
-                deliverable=deliverable,
-                by_user=request.user,
-                link=form.cleaned_data["link"],
-                caption=form.cleaned_data["caption"],
-                file=form.cleaned_data["file"],
-            )
-        except PermissionDeniedError as error:
-            return _forbidden(request, collaboration, error)
-        except DomainError as error:
-            if not _form_error(form, error):
-                messages.error(request, error.message)
-                return _back(collaboration, f"deliverable-{deliverable.pk}")
-        else:
-            messages.success(
-                request,
-                _("Round %(round)s of %(deliverable)s is with the organization for review.")
-                % {"round": submission.round, "deliverable": workspace.deliverable_label(deliverable)},
-            )
-            return _back(collaboration, f"deliverable-{deliverable.pk}")
-    return _workspace(request, collaboration, viewer, bound={("submit", deliverable.pk): form}, status=400)
-
-
-@login_required
-@require_POST
-def submission_review(request, pk):
-    submission = get_object_or_404(
-        visibility.submissions_visible_to(request.user).select_related("deliverable__spec"), pk=pk
-    )
-    collaboration, viewer = collaboration_selectors.collaboration_for_viewer(
-        user=request.user, pk=submission.deliverable.collaboration_id
-    )
-    form = ReviewForm(request.POST, auto_id=f"id_r{submission.pk}_%s")
-    if form.is_valid():
-        label = workspace.deliverable_label(submission.deliverable)
-        try:
-            if form.cleaned_data["action"] == ReviewForm.APPROVE:
-                drafts.submission_approve(submission=submission, by_user=request.user)
-                done = _("You approved %(deliverable)s. The creator can publish it now.")
-            else:
-                drafts.submission_request_changes(
-                    submission=submission, by_user=request.user, feedback=form.cleaned_data["feedback"]
-                )
-                done = _("Your feedback on %(deliverable)s was sent to the creator.")
-        except PermissionDeniedError as error:
-            return _forbidden(request, collaboration, error)
-        except DomainError as error:
-            if not _form_error(form, error):
-                messages.error(request, error.message)
-                return _back(collaboration, f"deliverable-{submission.deliverable_id}")
-        else:
-            messages.success(request, done % {"deliverable": label})
-            return _back(collaboration, f"deliverable-{submission.deliverable_id}")
-    return _workspace(request, collaboration, viewer, bound={("review", submission.pk): form}, status=400)
-
-
-@login_required
-def submission_file(request, pk):
-    """Drafts are private until published: only people who can see the workspace can open them."""
-    submission = get_object_or_404(
-        visibility.submissions_visible_to(request.user).select_related("deliverable"), pk=pk
-    )
-    _, viewer = collaboration_selectors.collaboration_for_viewer(
-        user=request.user, pk=submission.deliverable.collaboration_id
-    )
-    if viewer.side == workspace.STAFF and (needs_mfa := mfa_redirect(request)):
-        return needs_mfa
-    if not submission.file:
-        raise Http404
-    return private_file_response(submission.file)
-
-
-@login_required
-@require_POST
-def deliverable_publish(request, pk):
-    deliverable, collaboration, viewer = _deliverable(request, pk)
-    form = PublishForm(request.POST, auto_id=f"id_p{deliverable.pk}_%s")
-    if form.is_valid():
-        try:
-            publishing.deliverable_publish(deliverable=deliverable, by_user=request.user, **form.cleaned_data)
-        except PermissionDeniedError as error:
-            return _forbidden(request, collaboration, error)
-        except DomainError as error:
-            if not _form_error(form, error):
-                messages.error(request, error.message)
-                return _back(collaboration, f"deliverable-{deliverable.pk}")
-        else:
-            messages.success(
-                request,
-                _(
-                    "Thanks! The organization has %(days)s days to confirm the post; after that it is confirmed automatically."
-                )
-                % {"days": workspace.AUTO_CONFIRM_DAYS},
-            )
-            return _back(collaboration, f"deliverable-{deliverable.pk}")
-    return _workspace(request, collaboration, viewer, bound={("publish", deliverable.pk): form}, status=400)
-
-
-@login_required
-@require_POST
-def deliverable_confirm(request, pk):
-    deliverable, collaboration, _viewer = _deliverable(request, pk)
-    try:
-        publishing.deliverable_confirm(deliverable=deliverable, by_user=request.user)
-    except PermissionDeniedError as error:
-        return _forbidden(request, collaboration, error)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(
-            request,
-            _("You confirmed %(deliverable)s.") % {"deliverable": workspace.deliverable_label(deliverable)},
-        )
-    return _back(collaboration, f"deliverable-{deliverable.pk}")
-
-
 @login_required
 @require_POST
 def message_create(request, pk):
@@ -444,173 +306,3 @@ def message_create(request, pk):
         else:
             return _back(collaboration, f"message-{message.pk}")
     return _workspace(request, collaboration, viewer, bound={"message": form}, status=400)
-
-
-# Cancel, dispute, rate: each a small page with its own form
-
-
-def _side_page(request, pk, *, form_class, template, refusal, submit, success):
-    """GET shows the form (or why it is not possible); POST calls `submit(collaboration, data)`."""
-    collaboration, viewer = collaboration_selectors.collaboration_for_viewer(user=request.user, pk=pk)
-    if not viewer.can_act or viewer.side not in (CREATOR, ORGANIZATION):
-        return _forbidden(
-            request,
-            collaboration,
-            PermissionDeniedError(
-                _("Only the creator or the organization's owners and managers can do this.")
-            ),
-        )
-    if request.method == "GET":
-        reason = refusal(collaboration, viewer)
-        if reason:
-            messages.error(request, reason)
-            return _back(collaboration)
-    form = form_class(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                submit(collaboration, form.cleaned_data)
-            except PermissionDeniedError as error:
-                return _forbidden(request, collaboration, error)
-            except DomainError as error:
-                if not _form_error(form, error):
-                    messages.error(request, error.message)
-                    return _back(collaboration)
-            else:
-                messages.success(request, success)
-                return _back(collaboration)
-        status = 400
-    return render(
-        request,
-        template,
-        {"collaboration": collaboration, "campaign": collaboration.campaign, "viewer": viewer, "form": form},
-        status=status,
-    )
-
-
-@login_required
-@GET_POST
-def collaboration_cancel(request, pk):
-    def refusal(collaboration, viewer):
-        statuses = list(collaboration.deliverables.values_list("status", flat=True))
-        return workspace.cancel_refusal(collaboration=collaboration, side=viewer.side, statuses=statuses)
-
-    return _side_page(
-        request,
-        pk,
-        form_class=CancelForm,
-        template="campaigns/workspace/cancel.html",
-        refusal=refusal,
-        submit=lambda collaboration, data: workspace.collaboration_cancel(
-            collaboration=collaboration, by_user=request.user, reason=data["reason"]
-        ),
-        success=_("The collaboration is cancelled and the other side has been told."),
-    )
-
-
-@login_required
-@GET_POST
-def dispute_raise(request, pk):
-    return _side_page(
-        request,
-        pk,
-        form_class=DisputeForm,
-        template="campaigns/workspace/dispute.html",
-        refusal=lambda collaboration, viewer: conversation.dispute_refusal(
-            collaboration=collaboration, deliverables=list(collaboration.deliverables.all())
-        ),
-        submit=lambda collaboration, data: conversation.dispute_raise(
-            collaboration=collaboration, by_user=request.user, reason=data["reason"]
-        ),
-        success=_("Your dispute is with Kolabo staff. The collaboration is paused until they decide."),
-    )
-
-
-@login_required
-@GET_POST
-def rate(request, pk):
-    def refusal(collaboration, viewer):
-        if collaboration.status != Collaboration.Status.COMPLETED:
-            return _("You can rate once the collaboration is complete.")
-        rated_side = Rating.Side.ORGANIZATION if viewer.side == CREATOR else Rating.Side.CREATOR
-        if collaboration.ratings.filter(rated_side=rated_side).exists():
-            return _("You have already rated this collaboration.")
-        return None
-
-    return _side_page(
-        request,
-        pk,
-        form_class=RatingForm,
-        template="campaigns/workspace/rate.html",
-        refusal=refusal,
-        submit=lambda collaboration, data: conversation.rating_create(
-            collaboration=collaboration, by_user=request.user, score=data["score"], comment=data["comment"]
-        ),
-        success=_("Thank you for your rating."),
-    )
-
-
-# Staff: disputes
-
-
-def _dispute_queue_page(request, *, failed: dict | None = None, status: int = 200) -> HttpResponse:
-    failed = failed or {}
-    disputes = list(
-        conversation.disputes_open().prefetch_related(
-            Prefetch(
-                "collaboration__deliverables",
-                queryset=CollaborationDeliverable.objects.select_related("spec"),
-            )
-        )
-    )
-    rows = [
-        {
-            "dispute": dispute,
-            "deliverables": [
-                {"deliverable": d, "label": workspace.deliverable_label(d)}
-                for d in dispute.collaboration.deliverables.all()
-            ],
-            "form": failed.get(dispute.pk) or DisputeResolveForm(auto_id=f"id_x{dispute.pk}_%s"),
-        }
-        for dispute in disputes
-    ]
-    return render(
-        request,
-        "campaigns/workspace/dispute_queue.html",
-        {
-            "rows": rows,
-            "recent": conversation.disputes_recently_resolved(),
-        },
-        status=status,
-    )
-
-
-@staff_page(staff_permissions.can_handle_disputes)
-def dispute_queue(request):
-    return _dispute_queue_page(request)
-
-
-@require_POST
-@staff_page(staff_permissions.can_handle_disputes)
-def dispute_resolve(request, pk):
-    dispute = get_object_or_404(visibility.disputes_visible_to(request.user), pk=pk)
-    form = DisputeResolveForm(request.POST, auto_id=f"id_x{dispute.pk}_%s")
-    if form.is_valid():
-        try:
-            conversation.dispute_resolve(
-                dispute=dispute,
-                by_user=request.user,
-                outcome=form.cleaned_data["outcome"],
-                resolution=form.cleaned_data["resolution"],
-            )
-        except PermissionDeniedError as error:
-            return _forbidden(request, None, error)
-        except DomainError as error:
-            if not _form_error(form, error):
-                messages.error(request, error.message)
-                return redirect("campaigns:dispute_queue")
-        else:
-            messages.success(request, _("The dispute is resolved and both sides have been told."))
-            return redirect("campaigns:dispute_queue")
-    return _dispute_queue_page(request, failed={dispute.pk: form}, status=400)

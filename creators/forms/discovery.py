@@ -68,7 +68,14 @@ class DiscoveryForm(forms.Form):
         label=_("Rate currency"), required=False, choices=settings.CURRENCIES, initial="IDR"
     )
     min_rating = forms.ChoiceField(label=_("Rating"), required=False, choices=RATING_CHOICES)
-    verified = forms.BooleanField(label=_("Verified accounts only"), required=False)
+    metrics_verified = forms.BooleanField(
+        label=_("Verified accounts only"),
+        required=False,
+        help_text=_(
+            "Accounts connected to Kolabo: their numbers come from Instagram or TikTok, not typed in."
+        ),
+    )
+    verified = forms.BooleanField(label=_("Accounts checked by Kolabo staff only"), required=False)
     pro_bono = forms.BooleanField(label=_("Open to pro-bono work"), required=False)
     sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORT_CHOICES)
 

@@ -5,11 +5,12 @@ from decimal import Decimal
 
 from django import forms
 from django.conf import settings
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from creators.models import Cause, DeliverableFormat, Niche, Platform
+from creators.services.social_accounts import METRIC_FIELDS, self_reported_of, verified_on
 from creators.taxonomy import LANGUAGES
 from marketplace.forms import DomainErrorFormMixin
 
@@ -180,13 +181,50 @@ class SocialAccountForm(DomainErrorFormMixin, forms.Form):
         help_text=_("The day you read them in your insights."),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, account=None, **kwargs):
+        """`account`: the account being edited; initial_from(account) carries it too, so the view
+        needs nothing more for a verified account's read-only numbers."""
         super().__init__(*args, **kwargs)
         self.fields["metrics_date"].initial = timezone.localdate
+        self.account = account if account is not None else self.initial.get("account")
+        if self.account is not None and self.account.is_metrics_verified:
+            self._show_verified(self.account)
 
     @classmethod
     def initial_from(cls, account) -> dict:
-        return {field: getattr(account, field) for field in cls.base_fields}
+        """The account's values; for a verified account, what the creator typed (verified numbers
+        are shown read-only beside each field, see _show_verified)."""
+        initial = {field: getattr(account, field) for field in cls.base_fields}
+        if account.is_metrics_verified:
+            initial["audience_countries"] = initial["audience_languages"] = []
+            initial.update(
+                (field, value)
+                for field, value in self_reported_of(account).items()
+                if field in cls.base_fields
+            )
+        initial["account"] = account
+        return initial
+
+    def _show_verified(self, account) -> None:
+        """Platform and handle come from the platform; every number field is labelled self-reported,
+        with the verified number it never overrides in its help text."""
+        read_on = formats.date_format(verified_on(account), "DATE_FORMAT")
+        for name in ("platform", "handle"):
+            self.fields[name].disabled = True
+            self.fields[name].help_text = _("Comes from your connected account.")
+        for name in METRIC_FIELDS:
+            field = self.fields[name]
+            field.label = _("%(label)s (self-reported)") % {"label": field.label}
+            if name == "metrics_date":
+                field.help_text = _(
+                    "The day you read your own numbers. The verified numbers were read from "
+                    "%(platform)s on %(date)s."
+                ) % {"platform": account.get_platform_display(), "date": read_on}
+                continue
+            field.help_text = _(
+                "Verified on %(date)s: %(value)s. Kolabo uses the verified number; what you type here "
+                "is kept and shown as self-reported."
+            ) % {"date": read_on, "value": _verified_text(getattr(account, name))}
 
     def service_data(self) -> dict:
         data = dict(self.cleaned_data)
@@ -194,6 +232,16 @@ class SocialAccountForm(DomainErrorFormMixin, forms.Form):
             if data[field] is None:
                 data[field] = 0
         return data
+
+
+def _verified_text(value) -> str:
+    if isinstance(value, list):
+        if not value:
+            return str(_("not given by the platform"))
+        return ", ".join(
+            f"{entry.get('code')} {formats.number_format(entry.get('pct', 0))}%" for entry in value
+        )
+    return formats.number_format(value, force_grouping=True)
 
 
 class RateCardItemForm(DomainErrorFormMixin, forms.Form):

@@ -20,6 +20,7 @@ from creators.roster.validation import CREATED_ACTION, LISTED_ACTION, RowError, 
 from creators.services import (
     RESERVED_SLUGS,
 )
+from creators.services.social_accounts import self_reported_json
 from creators.signals import announce_matching_change
 from marketplace.errors import ValidationFailed
 from marketplace.models import AuditEvent, User
@@ -190,6 +191,8 @@ def _write(
         account = accounts.get((row.social["platform"], row.social["handle"]))
         if account is None:
             created.append(SocialAccount(profile=profiles[users[row.email].pk], **row.social))
+        elif account.is_metrics_verified:
+            _save_self_reported(account, row.social)
         else:
             _save_changes(account, row.social)
     SocialAccount.objects.bulk_create(created)
@@ -299,6 +302,14 @@ def _terms_replace(relation: str, wanted: dict[int, list]) -> None:
     through.objects.bulk_create(
         through(**{profile_id: profile, term_id: term.pk}) for profile in stale for term in wanted[profile]
     )
+
+
+def _save_self_reported(account: SocialAccount, social: dict[str, Any]) -> None:
+    """A verified account's numbers come from its platform: the file's go to `self_reported` only."""
+    typed = (account.self_reported or {}) | self_reported_json(social)
+    if typed != account.self_reported:
+        account.self_reported = typed
+        account.save(update_fields=["self_reported", "updated_at"])
 
 
 def _save_changes(instance: CreatorProfile | SocialAccount, data: dict[str, Any]) -> None:

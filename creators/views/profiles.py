@@ -8,7 +8,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from campaigns.services.conversation import creator_rating_summary
 from creators import selectors, services
 from creators.forms.profiles import CreatorProfileForm, RateCardItemForm, SocialAccountForm
 from creators.models import RateCardItem, SocialAccount
@@ -76,18 +75,11 @@ def profile_edit(request, profile):
 
 @require_http_methods(["GET", "HEAD"])
 def profile_public(request, slug):
+    """The creator's media kit: public, with shortlist and invite forms for organization managers."""
     profile = selectors.creator_profile_public(slug=slug)
     if profile is None:
         raise Http404(_("No creator has this profile address."))
-    return render(
-        request,
-        "creators/profile_public.html",
-        {
-            "profile": profile,
-            "is_owner": request.user.is_authenticated and request.user.pk == profile.user_id,
-            "rating": creator_rating_summary(profile),
-        },
-    )
+    return render(request, "creators/profile_public.html", selectors.media_kit(profile, request.user))
 
 
 @creator_required

@@ -2,11 +2,11 @@
 
 from payments.services.escrow import (
     FundingRequired,
-    campaign_refund_unspent,
     collaboration_fee_release,
     collaboration_fee_reserve,
     collaboration_payable,
 )
+from payments.services.refunds import campaign_refund_unspent
 
 __all__ = [
     "FundingRequired",

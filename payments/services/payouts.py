@@ -469,8 +469,8 @@ def payout_close(*, payout: Payout, by_user: User, reason: str) -> Payout:
 
     Its fee is no longer owed to the creator through Kolabo: the ledger returns it from creator
     payable to the campaign's available escrow, and a campaign that no longer takes creators
-    refunds it to the brand (escrow.campaign_refund_unspent)."""
-    from payments.services.escrow import campaign_refund_unspent
+    refunds it to the brand (refunds.campaign_refund_unspent)."""
+    from payments.services.refunds import campaign_refund_unspent
 
     _require_reviewer(by_user)
     reason = _reason(reason, missing=_("Say why the payout is closed; the creator will read it."))

@@ -7,11 +7,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from campaigns import selectors as campaign_selectors
+from campaigns.selectors import organizations as campaign_selectors
 from marketplace.errors import DomainError
 from payments import gateway, selectors
 from payments.models import CampaignFunding
-from payments.services import escrow
+from payments.services import funding as funding_services
 
 
 def _campaign(request, pk: int):
@@ -24,7 +24,7 @@ def _campaign(request, pk: int):
 def funding_start(request, pk):
     campaign = _campaign(request, pk)
     try:
-        funding = escrow.funding_start(
+        funding = funding_services.funding_start(
             campaign=campaign,
             by_user=request.user,
             offer=request.POST.get("offer", "")[:50],
@@ -47,7 +47,7 @@ def funding_return(request, pk):
         raise Http404
     # Stripe sends the brand here as soon as the payment goes through, often before the webhook:
     # ask Stripe, so the money page says "payment processing" instead of offering to pay again.
-    processing = escrow.funding_checkout_check(funding=funding)
+    processing = funding_services.funding_checkout_check(funding=funding)
     if funding.status == CampaignFunding.Status.PAID:
         messages.success(request, _("Payment received. The campaign's escrow is funded."))
     elif processing:
@@ -73,7 +73,7 @@ def funding_return(request, pk):
 def campaign_spend(request, pk):
     campaign, membership = campaign_selectors.campaign_for_member(user=request.user, pk=pk)
     # A payment made at Stripe whose webhook has not arrived yet shows as processing, not as unpaid.
-    escrow.fundings_check_open(campaign=campaign)
+    funding_services.fundings_check_open(campaign=campaign)
     context = selectors.campaign_spend(campaign=campaign)
     can_edit = membership.can_edit_org()
     context.update(

@@ -262,6 +262,11 @@ TABLE = {
         forbidden={"key_y", "read_key_x"},
     ),
     ("me", "GET"): outcomes(ok=AUTHENTICATED),
+    # A person's own connections (none without a creator profile); organization keys never read them.
+    ("me_connections", "GET"): outcomes(
+        ok={"creator_a", "creator_b", "manager_x", "member_y", "ngo_manager", "owner_x", "staff", "viewer_x"},
+        forbidden={"key_y", "read_key_x"},
+    ),
     ("notification_read", "POST"): outcomes(ok={"creator_a"}, forbidden={"key_y", "read_key_x"}),
     ("notifications", "GET"): outcomes(
         ok={"creator_a", "creator_b", "manager_x", "member_y", "ngo_manager", "owner_x", "staff", "viewer_x"},

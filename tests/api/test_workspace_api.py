@@ -19,7 +19,12 @@ from tests.campaigns.factories import (
     latest_submission,
     make_creator,
     start_collaboration,
+    submit_and_approve,
 )
+from tests.platform_fixtures import platform_emulator, platforms
+
+# The emulator's fixtures, used here by name (tests/conftest.py does not load them).
+__all__ = ["platform_emulator", "platforms"]
 
 D = CollaborationDeliverable.Status
 
@@ -236,3 +241,40 @@ def test_notifications_are_personal(creator_client, write_key, creator, brand_ow
     assert read.json()["unread"] is False
     assert write_key.get(url("notifications")).status_code == 403
     assert bearer(make_token(brand_owner)).post(url("notification_read", notification.pk)).status_code == 404
+
+
+# Post capture (platforms.services.post_capture): the API publishes through the same service.
+
+
+def test_the_api_refuses_a_foreign_post_and_verifies_an_own_one(
+    platforms, creator, creator_client, brand_owner, deliverable, django_capture_on_commit_callbacks
+):
+    from platforms.models import PostSnapshot
+    from tests.platforms.test_post_capture import GOOD_CAPTION, connect
+
+    submit_and_approve(deliverable, creator, brand_owner)
+    connect(platforms, creator.creator_profile, "instagram", "kopi.creator")
+    foreign = platforms.add_post("instagram", "nano.rina", caption=GOOD_CAPTION, media_product_type="REELS")
+    own = platforms.add_post("instagram", "kopi.creator", caption=GOOD_CAPTION, media_product_type="REELS")
+
+    refused = creator_client.post(
+        url("deliverable_publish", deliverable.pk), {"post_url": foreign["permalink"]}, format="json"
+    )
+
+    assert refused.status_code == 400
+    assert refused.json()["fields"]["post_url"] == [
+        "This post isn't on your connected Instagram account @kopi.creator. Paste the link of your own post."
+    ]
+    deliverable.refresh_from_db()
+    assert (deliverable.status, deliverable.verified_post_id) == (D.APPROVED, None)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        published = creator_client.post(
+            url("deliverable_publish", deliverable.pk), {"post_url": own["permalink"]}, format="json"
+        )
+
+    assert published.status_code == 200
+    assert published.json()["status"] == D.PUBLISHED
+    deliverable.refresh_from_db()
+    assert deliverable.verified_post.external_id == own["id"]
+    assert PostSnapshot.objects.filter(deliverable=deliverable, taken_at__isnull=False).count() == 1

@@ -439,10 +439,11 @@ def _profile_with_accounts(count: int) -> CreatorProfile:
 def test_public_profile_query_count_does_not_grow_with_accounts(client, django_assert_num_queries, db):
     one, five = _profile_with_accounts(1), _profile_with_accounts(5)
 
-    # profile, niches, causes, social accounts, rate card, rating average
-    with django_assert_num_queries(6):
+    # The media kit: profile, niches, causes, accounts with their connections, rate card, latest
+    # snapshots, top posts, collaborations with ratings, collaboration totals.
+    with django_assert_num_queries(9):
         assert client.get(reverse("creators:profile_public", args=[one.slug])).status_code == 200
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(9):
         assert client.get(reverse("creators:profile_public", args=[five.slug])).status_code == 200
 
 

@@ -86,7 +86,7 @@ def test_notification_emails_link_to_site_url(user):
     assert "8000" not in mail.outbox[0].body
 
 
-# `make run` sets SITE_URL from HOST and PORT (scripts/run_with_stripe_emulator.sh).
+# `make run` sets SITE_URL from HOST and PORT (scripts/run_with_emulators.sh).
 
 
 def run_script(tmp_path, host, port, env_file="", **env):
@@ -99,10 +99,11 @@ def run_script(tmp_path, host, port, env_file="", **env):
     fake.chmod(0o755)
     (tmp_path / ".env").write_text(env_file)
     environment = {k: v for k, v in os.environ.items() if k != "SITE_URL"}
-    # With a Stripe key set the script skips the emulator and goes straight to runserver.
-    environment |= {"STRIPE_SECRET_KEY": "sk_test_script"} | env
+    # With a Stripe key and platform credentials set, the script skips the emulators and goes
+    # straight to runserver.
+    environment |= {"STRIPE_SECRET_KEY": "sk_test_script", "INSTAGRAM_CLIENT_SECRET": "script"} | env
     result = subprocess.run(
-        ["bash", str(ROOT / "scripts/run_with_stripe_emulator.sh"), str(fake), host, port],
+        ["bash", str(ROOT / "scripts/run_with_emulators.sh"), str(fake), host, port],
         cwd=tmp_path,
         env=environment,
         capture_output=True,

@@ -17,6 +17,11 @@ PRODUCTION_ENV = {
     "SITE_URL": "https://kolabo.example.org",
     "STRIPE_SECRET_KEY": "sk_live_kolabo_check_deploy_only",
     "STRIPE_WEBHOOK_SECRET": "whsec_kolabo_check_deploy_only",
+    "INSTAGRAM_CLIENT_ID": "1234567890",
+    "INSTAGRAM_CLIENT_SECRET": "instagram-secret-for-check-deploy-only",
+    "TIKTOK_CLIENT_KEY": "awkolabocheckdeploy",
+    "TIKTOK_CLIENT_SECRET": "tiktok-secret-for-check-deploy-only",
+    "PLATFORM_TOKEN_KEYS": "cHJvZHVjdGlvbi1jaGVjay1kZXBsb3ktb25seS1rZXk=",
 }
 
 
@@ -84,6 +89,10 @@ def test_every_setting_read_from_the_environment_is_documented():
         ({"STRIPE_API_BASE": "http://127.0.0.1:12111"}, "STRIPE_API_BASE"),
         ({"STRIPE_API_BASE": "http://localhost:12111"}, "STRIPE_API_BASE"),
         ({"SITE_URL": None}, "SITE_URL"),
+        ({"INSTAGRAM_CLIENT_SECRET": None}, "INSTAGRAM_CLIENT_SECRET"),
+        ({"TIKTOK_CLIENT_SECRET": "kolabo-tt-secret"}, "TIKTOK_CLIENT_SECRET"),
+        ({"PLATFORM_TOKEN_KEYS": None}, "PLATFORM_TOKEN_KEYS"),
+        ({"PLATFORM_TOKEN_KEYS": "not-a-fernet-key"}, "PLATFORM_TOKEN_KEYS"),
         ({"SITE_URL": "http://127.0.0.1:8000"}, "SITE_URL"),
     ],
 )

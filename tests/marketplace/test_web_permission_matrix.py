@@ -27,6 +27,7 @@ from decimal import Decimal
 import pytest
 from django.contrib.messages import constants as message_levels
 from django.contrib.messages import get_messages
+from django.core import signing
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client, override_settings
@@ -42,6 +43,8 @@ from campaigns.services.invitations import invitation_counter
 from marketplace.models import Notification
 from marketplace.permissions import DISPUTE_HANDLERS, PAYOUT_REVIEWERS, VERIFICATION_REVIEWERS
 from payments.models import CampaignFunding, Payout
+from platforms.models import PlatformConnection
+from platforms.services.connections import DELETION_SALT
 from tests.api.conftest import make_key, make_token
 from tests.brands.factories import OrganizationFactory, OrgInvitationFactory, VerificationRequestFactory
 from tests.campaigns.factories import (
@@ -215,6 +218,10 @@ KWARGS: dict[str, Callable[[dict], dict]] = {
     "api_web:personal_token_revoke": _pk("token_a"),
     "api_web:api_keys": _slug("org_x"),
     "api_web:api_key_revoke": _slug_pk("org_x", "key_x"),
+    "platforms:connect": lambda world: {"platform": "instagram"},
+    "platforms:callback": lambda world: {"platform": "instagram"},
+    "platforms:disconnect": _pk("connection_a"),
+    "platforms:deletion_status": lambda world: {"code": world["deletion_code"]},
 }
 
 # The same route pointed at another object: (route, variant) -> its arguments.
@@ -370,6 +377,15 @@ def _build_world() -> dict:
         "funding": CampaignFunding.objects.filter(campaign=campaign_x).first(),
         "token_a": PersonalToken.objects.get(user=creator_a.user),
         "key_x": ApiKey.objects.get(organization=org_x),
+        # Instagram, so disconnecting calls no platform (TikTok's token would be revoked).
+        "connection_a": PlatformConnection.objects.create(
+            profile=creator_a,
+            account=creator_a.social_accounts.first(),
+            platform="instagram",
+            external_id="17841400000000001",
+            username="creator.a",
+        ),
+        "deletion_code": signing.dumps({"at": 1_700_000_000, "n": 0}, salt=DELETION_SALT, compress=True),
     }
     assert world["notification"] is not None
     return world
@@ -727,6 +743,33 @@ _TABLE_BY_ROUTE: dict[str, dict[str, dict[str, str]]] = {
     "api_web:personal_token_revoke": {"GET": post_only(), "POST": row(ok={"creator_a"})},
     "api_web:api_keys": {"GET": row(ok=ORG_X), "POST": row(ok=ORG_X_WRITERS, forbidden={"viewer_x"})},
     "api_web:api_key_revoke": {"GET": post_only(), "POST": row(ok=ORG_X_WRITERS, refused={"viewer_x"})},
+    # platforms: a creator's own connected accounts. Connect sends the creator to Instagram; a
+    # callback without the state issued in their session is refused with a message.
+    "platforms:connections": {"GET": creators_only(), "POST": creators_only(ok=(), default=NOT_ALLOWED)},
+    "platforms:connect": {"GET": creators_only(ok=(), default=NOT_ALLOWED), "POST": creators_only()},
+    "platforms:callback": {
+        "GET": row(refused=CREATORS, **dict.fromkeys(NOT_CREATORS, ONBOARD)),
+        "POST": creators_only(ok=(), default=NOT_ALLOWED),
+    },
+    # Creator A's Instagram connection.
+    "platforms:disconnect": {
+        "GET": creators_only(ok=(), default=NOT_ALLOWED),
+        "POST": creators_only(ok={"creator_a"}),
+    },
+    # Meta's callbacks: no session, no CSRF token; without a signed_request they answer 400.
+    "platforms:deauthorize": {
+        "GET": everyone(NOT_ALLOWED, anonymous=NOT_ALLOWED),
+        "POST": everyone(anonymous=ALLOW),
+    },
+    "platforms:data_deletion": {
+        "GET": everyone(NOT_ALLOWED, anonymous=NOT_ALLOWED),
+        "POST": everyone(anonymous=ALLOW),
+    },
+    # The public status page of a data deletion, opened with its signed confirmation code.
+    "platforms:deletion_status": {
+        "GET": everyone(anonymous=ALLOW),
+        "POST": everyone(NOT_ALLOWED, anonymous=NOT_ALLOWED),
+    },
 }
 
 # The same pages pointed at other objects (VARIANTS): a draft is for its organization only; a
@@ -764,6 +807,10 @@ NOT_ORGANIZATION_X_OBJECTS = {
     "payments:payout_detail",
     "payments:payout_review",
     "api_web:personal_token_revoke",
+    "platforms:connect",
+    "platforms:callback",
+    "platforms:disconnect",
+    "platforms:deletion_status",
 }
 
 # Cells where the code does not do what the table says yet: (route, method, variant, role) -> why.

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# `make run`: serve Kolabo with runserver. With no STRIPE_SECRET_KEY (environment or .env), start the
+# `make run`: serve Kolabo with runserver. Start the local platform emulator (Instagram, TikTok)
+# unless real app credentials are set. With no STRIPE_SECRET_KEY (environment or .env), start the
 # local Stripe emulator first on a free port, point the app at it with STRIPE_API_BASE and have it
 # post signed events to the app's webhook. Either way, run the periodic chores beside it
 # (manage.py run_scheduler). Stop them when runserver stops.
-# Usage: scripts/run_with_stripe_emulator.sh PYTHON HOST PORT
+# Usage: scripts/run_with_emulators.sh PYTHON HOST PORT
 set -euo pipefail
 python=$1 host=$2 port=$3
 
@@ -16,9 +17,9 @@ fi
 echo "Links in emails point to ${SITE_URL:-the SITE_URL set in .env}"
 
 workdir=$(mktemp -d)
-emulator_pid= scheduler_pid=
+emulator_pid= scheduler_pid= platforms_pid=
 cleanup() {
-  for pid in $scheduler_pid $emulator_pid; do
+  for pid in $scheduler_pid $emulator_pid $platforms_pid; do
     kill "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
   done
@@ -40,6 +41,25 @@ start_scheduler() {
   scheduler_pid=$!
   echo "Periodic chores: manage.py run_scheduler (pid $scheduler_pid)"
 }
+
+# Instagram and TikTok: with no app credentials, start the local platform emulator and point the app
+# at it, then (re)connect the demo creators' accounts there, since it starts from its seed each time.
+if [ -n "${INSTAGRAM_CLIENT_SECRET:-}" ] || grep -Eqs '^[[:space:]]*INSTAGRAM_CLIENT_SECRET=[^[:space:]#]' .env; then
+  echo "INSTAGRAM_CLIENT_SECRET is set: creators connect their real Instagram and TikTok accounts"
+else
+  "$python" -m platform_emulator --port 0 --port-file "$workdir/platforms_port" &
+  platforms_pid=$!
+  for _ in $(seq 1 100); do
+    [ -s "$workdir/platforms_port" ] && break
+    kill -0 "$platforms_pid" 2>/dev/null || { echo "The platform emulator did not start"; exit 1; }
+    sleep 0.1
+  done
+  [ -s "$workdir/platforms_port" ] || { echo "The platform emulator did not start within 10 s"; exit 1; }
+  export PLATFORM_EMULATOR_URL="http://127.0.0.1:$(cat "$workdir/platforms_port")"
+  echo "Instagram and TikTok: the local emulator at $PLATFORM_EMULATOR_URL"
+  "$python" manage.py demo_platforms_sync \
+    || echo "Warning: demo_platforms_sync failed; the demo creators' accounts show as disconnected."
+fi
 
 if [ -n "${STRIPE_SECRET_KEY:-}" ] || grep -Eqs '^[[:space:]]*STRIPE_SECRET_KEY=[^[:space:]#]' .env; then
   echo "STRIPE_SECRET_KEY is set: the app talks to ${STRIPE_API_BASE:-its configured Stripe API base}"

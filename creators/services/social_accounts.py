@@ -1,254 +1,45 @@
-"""Every write to creator profiles, social accounts and rate cards goes through here.
+"""Social account writes: handles, audience and metrics checks, create, update, delete, verify.
 
-The web forms and the future API call the same functions, so the "absurd metrics" rules live here,
-not in the forms.
+Self-reported never overrides verified: once an account's numbers come from its connected platform
+(`metrics_source` verified), what the creator types for them is kept in `self_reported` only, shown
+beside the verified numbers and never used for eligibility, matching or discovery.
 """
 
 import re
-from collections.abc import Iterable
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django_countries import countries
 
-from marketplace import permissions as staff_permissions
-from marketplace.errors import PermissionDeniedError, ValidationFailed
-from marketplace.models import User
-from marketplace.services import audit_record
-from marketplace.slugs import unique_slug
-
-from .models import (
-    Cause,
+from creators.models import (
     CreatorProfile,
-    DeliverableFormat,
-    Niche,
     Platform,
-    RateCardItem,
     SocialAccount,
     engagement_rate_for,
     tier_for_followers,
 )
-from .signals import announce_matching_change
-from .taxonomy import LANGUAGE_NAMES
+from creators.services.common import _ensure_owner, _number
+from creators.signals import announce_matching_change
+from creators.taxonomy import LANGUAGE_NAMES
+from marketplace import permissions as staff_permissions
+from marketplace.errors import PermissionDeniedError, ValidationFailed
+from marketplace.models import User
+from marketplace.services import audit_record
 
-MAX_NICHES = 5
-MAX_PRICE = Decimal("999999999999.99")  # max_digits=14, decimal_places=2
-# Paths under /creators/ that a profile slug must never shadow.
-RESERVED_SLUGS = frozenset({"onboarding", "me", "new", "edit", "search", "discover", "api", "admin"})
 HANDLE_RE = re.compile(r"^[a-z0-9._-]{1,100}$")
 COUNT_FIELDS = ("followers", "following", "posts", "avg_likes", "avg_comments", "avg_views")
-PROFILE_FIELDS = frozenset(
-    {
-        "display_name",
-        "bio",
-        "country",
-        "city",
-        "languages",
-        "niches",
-        "causes",
-        "open_to_pro_bono",
-        "currency",
-    }
-)
 SOCIAL_FIELDS = frozenset(
     {"platform", "handle", *COUNT_FIELDS, "audience_countries", "audience_languages", "metrics_date"}
 )
-
-
-def _number(value: int | Decimal) -> str:
-    """A number grouped the way the reader's language groups thousands (5,000 / 5.000)."""
-    return formats.number_format(value, force_grouping=True)
-
-
-def _ensure_owner(profile: CreatorProfile, actor: User) -> None:
-    if actor.pk != profile.user_id:
-        raise PermissionDeniedError(_("You can only change your own creator profile."))
-
-
-# --- Creator profile ---------------------------------------------------------------------------
-
-
-def clean_profile_fields(data: dict[str, Any]) -> dict[str, Any]:
-    """Check and normalise profile fields; only the keys present in `data` are checked."""
-    clean: dict[str, Any] = {}
-    if "display_name" in data:
-        name = " ".join(str(data["display_name"] or "").split())
-        if not name:
-            raise ValidationFailed(
-                _("Enter the name brands will see, for example your creator name."), field="display_name"
-            )
-        if len(name) > 80:
-            raise ValidationFailed(
-                _("Keep your display name to 80 characters or fewer."), field="display_name"
-            )
-        clean["display_name"] = name
-    if "bio" in data:
-        bio = str(data["bio"] or "").strip()
-        if len(bio) > 1500:
-            raise ValidationFailed(
-                _("Your bio has %(count)s characters; shorten it to 1,500 or fewer.")
-                % {"count": _number(len(bio))},
-                field="bio",
-            )
-        clean["bio"] = bio
-    if "country" in data:
-        country = str(data["country"] or "").strip().upper()
-        if country not in countries:
-            raise ValidationFailed(_("Choose the country you live in from the list."), field="country")
-        clean["country"] = country
-    if "city" in data:
-        city = " ".join(str(data["city"] or "").split())
-        if len(city) > 80:
-            raise ValidationFailed(_("Keep the city name to 80 characters or fewer."), field="city")
-        clean["city"] = city
-    if "languages" in data:
-        languages = list(dict.fromkeys(str(code).strip().lower() for code in data["languages"] or []))
-        unknown = [code for code in languages if code not in LANGUAGE_NAMES]
-        if unknown:
-            raise ValidationFailed(
-                _("“%(code)s” is not a language we know. Choose your languages from the list.")
-                % {"code": unknown[0]},
-                field="languages",
-            )
-        if not languages:
-            raise ValidationFailed(
-                _("Choose at least one language you create content in."), field="languages"
-            )
-        clean["languages"] = languages
-    if "niches" in data:
-        niches = list(dict.fromkeys(data["niches"] or []))
-        if not all(isinstance(niche, Niche) and niche.pk for niche in niches):
-            raise ValidationFailed(
-                _("That niche is unknown. Choose your niches from the list."), field="niches"
-            )
-        if not niches:
-            raise ValidationFailed(_("Choose at least one niche so brands can find you."), field="niches")
-        if len(niches) > MAX_NICHES:
-            raise ValidationFailed(
-                _("Choose at most %(max)s niches; you chose %(count)s. Keep the ones you post about most.")
-                % {"max": MAX_NICHES, "count": len(niches)},
-                field="niches",
-            )
-        clean["niches"] = niches
-    if "causes" in data:
-        causes = list(dict.fromkeys(data["causes"] or []))
-        if not all(isinstance(cause, Cause) and cause.pk for cause in causes):
-            raise ValidationFailed(_("That cause is unknown. Choose causes from the list."), field="causes")
-        clean["causes"] = causes
-    if "open_to_pro_bono" in data:
-        clean["open_to_pro_bono"] = bool(data["open_to_pro_bono"])
-    if "currency" in data:
-        currency = str(data["currency"] or "").upper()
-        if currency not in {code for code, _label in settings.CURRENCIES}:
-            raise ValidationFailed(_("Choose the currency you want to be paid in."), field="currency")
-        clean["currency"] = currency
-    return clean
-
-
-@transaction.atomic
-def creator_profile_create(
-    *,
-    user: User,
-    display_name: str,
-    country: str,
-    languages: Iterable[str],
-    niches: Iterable[Niche],
-    currency: str,
-    bio: str = "",
-    city: str = "",
-    causes: Iterable[Cause] = (),
-    open_to_pro_bono: bool = False,
-) -> CreatorProfile:
-    """Create the user's creator profile with a unique public slug. One profile per user.
-
-    A member of an organization may also be a creator: the two roles are independent.
-    """
-    # Lock the user so a double-submitted onboarding form cannot create two profiles.
-    User.objects.select_for_update().get(pk=user.pk)
-    if CreatorProfile.objects.filter(user=user).exists():
-        raise ValidationFailed(_("You already have a creator profile. Edit it instead."))
-    data = clean_profile_fields(
-        {
-            "display_name": display_name,
-            "bio": bio,
-            "country": country,
-            "city": city,
-            "languages": languages,
-            "niches": niches,
-            "causes": causes,
-            "open_to_pro_bono": open_to_pro_bono,
-            "currency": currency,
-        }
-    )
-    niche_list, cause_list = data.pop("niches"), data.pop("causes")
-    for _attempt in range(5):
-        slug = unique_slug(
-            model=CreatorProfile,
-            value=data["display_name"],
-            fallback="creator",
-            reserved=RESERVED_SLUGS,
-            max_length=60,
-        )
-        try:
-            # A savepoint, so losing a race for the same slug only retries this insert.
-            with transaction.atomic():
-                profile = CreatorProfile.objects.create(user=user, slug=slug, **data)
-            break
-        except IntegrityError:
-            continue
-    else:
-        raise ValidationFailed(_("We could not reserve a profile address. Please try again."))
-    profile.niches.set(niche_list)
-    profile.causes.set(cause_list)
-    audit_record(
-        actor=user,
-        action="creator_profile.created",
-        target=profile,
-        data={"slug": profile.slug, "niches": [n.slug for n in niche_list]},
-    )
-    return profile
-
-
-@transaction.atomic
-def creator_profile_update(*, profile: CreatorProfile, actor: User, **changes: Any) -> CreatorProfile:
-    """Change any of: display_name, bio, country, city, languages, niches, causes, open_to_pro_bono, currency.
-
-    The slug never changes, so shared profile links keep working after a rename.
-    """
-    unknown = set(changes) - PROFILE_FIELDS
-    if unknown:
-        raise TypeError(f"creator_profile_update() got unexpected fields: {sorted(unknown)}")
-    profile = CreatorProfile.objects.select_for_update().get(pk=profile.pk)
-    _ensure_owner(profile, actor)
-    data = clean_profile_fields(changes)
-    niche_list, cause_list = data.pop("niches", None), data.pop("causes", None)
-    changed = sorted(field for field, value in data.items() if getattr(profile, field) != value)
-    for field in changed:
-        setattr(profile, field, data[field])
-    if changed:
-        profile.save(update_fields=[*changed, "updated_at"])
-    if niche_list is not None and {n.pk for n in niche_list} != set(
-        profile.niches.values_list("pk", flat=True)
-    ):
-        profile.niches.set(niche_list)
-        changed.append("niches")
-    if cause_list is not None and {c.pk for c in cause_list} != set(
-        profile.causes.values_list("pk", flat=True)
-    ):
-        profile.causes.set(cause_list)
-        changed.append("causes")
-    if changed:
-        audit_record(actor=actor, action="creator_profile.updated", target=profile, data={"fields": changed})
-        announce_matching_change(profile.pk)
-    return profile
-
-
-# --- Social accounts ---------------------------------------------------------------------------
+# The numbers a connected account's refresh owns. On a verified account the creator's values for
+# these (and the engagement rate and tier computed from them) live in `self_reported`, as JSON:
+# the same shape platforms.services.connections keeps there when an account is first connected.
+METRIC_FIELDS = (*COUNT_FIELDS, "audience_countries", "audience_languages", "metrics_date")
+SELF_REPORTED_FIELDS = (*METRIC_FIELDS, "engagement_rate", "tier")
 
 
 def normalise_handle(handle: str) -> str:
@@ -441,6 +232,56 @@ def clean_social_fields(data: dict[str, Any]) -> dict[str, Any]:
     return clean
 
 
+def verified_on(account: SocialAccount) -> date:
+    """The day the account's verified numbers were read (the refresh), else its metrics date."""
+    if account.metrics_verified_at is not None:
+        return timezone.localdate(account.metrics_verified_at)
+    return account.metrics_date
+
+
+def self_reported_json(values: dict[str, Any]) -> dict[str, Any]:
+    """The SELF_REPORTED_FIELDS present in `values` as JSON (dates ISO, decimals as text)."""
+    typed: dict[str, Any] = {}
+    for field in SELF_REPORTED_FIELDS:
+        if field not in values:
+            continue
+        value = values[field]
+        if isinstance(value, Decimal):
+            value = str(value)
+        elif isinstance(value, date):
+            value = value.isoformat()
+        typed[field] = value
+    return typed
+
+
+def self_reported_of(account: SocialAccount) -> dict[str, Any]:
+    """What the creator typed on a verified account, back in Python types; empty when nothing."""
+    typed = dict(account.self_reported or {})
+    if typed.get("metrics_date"):
+        typed["metrics_date"] = date.fromisoformat(typed["metrics_date"])
+    if typed.get("engagement_rate") is not None:
+        typed["engagement_rate"] = Decimal(str(typed["engagement_rate"]))
+    return typed
+
+
+def self_reported_merge(account: SocialAccount, changes: dict[str, Any]) -> dict[str, Any]:
+    """Check the creator's numbers for a verified account and return its new `self_reported`.
+
+    Starts from what they typed before (or, the first time, the verified counts and date, with no
+    audience: the platform's audience is not theirs to restate) and applies `changes`.
+    """
+    base = {field: getattr(account, field) for field in METRIC_FIELDS}
+    base["audience_countries"] = base["audience_languages"] = []
+    base.update(self_reported_of(account))
+    metrics = {field: value for field, value in changes.items() if field in METRIC_FIELDS}
+    data = clean_social_fields(
+        {field: base.get(field) for field in METRIC_FIELDS}
+        | metrics
+        | {"platform": account.platform, "handle": account.handle}
+    )
+    return self_reported_json(data)
+
+
 def _ensure_handle_free(*, platform: str, handle: str, exclude_pk: int | None = None) -> None:
     taken = SocialAccount.objects.filter(platform=platform, handle=handle).exclude(pk=exclude_pk)
     if taken.exists():
@@ -486,13 +327,16 @@ def social_account_create(*, profile: CreatorProfile, actor: User, **fields: Any
 def social_account_update(*, account: SocialAccount, actor: User, **changes: Any) -> SocialAccount:
     """Change the account's handle or metrics; engagement rate and tier are recomputed.
 
-    A new platform or handle is a different account, so it loses its verified badge.
+    A new platform or handle is a different account, so it loses its verified badge. On an account
+    whose metrics are verified, the numbers typed go to `self_reported` only (see the module).
     """
     unknown = set(changes) - SOCIAL_FIELDS
     if unknown:
         raise TypeError(f"social_account_update() got unexpected fields: {sorted(unknown)}")
     account = SocialAccount.objects.select_for_update().select_related("profile").get(pk=account.pk)
     _ensure_owner(account.profile, actor)
+    if account.is_metrics_verified:
+        return _self_reported_update(account, actor=actor, changes=changes)
     current = {field: getattr(account, field) for field in SOCIAL_FIELDS}
     data = clean_social_fields(current | changes)
     if (data["platform"], data["handle"]) != (account.platform, account.handle):
@@ -512,6 +356,30 @@ def social_account_update(*, account: SocialAccount, actor: User, **changes: Any
         ) from exc
     audit_record(actor=actor, action="social_account.updated", target=account, data={"fields": changed})
     announce_matching_change(account.profile_id)
+    return account
+
+
+def _self_reported_update(account: SocialAccount, *, actor: User, changes: dict[str, Any]) -> SocialAccount:
+    """A verified account: platform and handle come from the platform; typed numbers are kept aside."""
+    platform = changes.get("platform", account.platform)
+    handle = normalise_handle(changes.get("handle", account.handle))
+    if (platform, handle) != (account.platform, account.handle):
+        raise ValidationFailed(
+            _(
+                "The handle of a verified account comes from %(platform)s. "
+                "To use another account, disconnect this one on your profile first."
+            )
+            % {"platform": Platform(account.platform).label},
+            field="handle" if platform == account.platform else "platform",
+        )
+    typed = self_reported_merge(account, changes)
+    if typed == account.self_reported:
+        return account
+    changed = sorted(field for field in typed if typed[field] != (account.self_reported or {}).get(field))
+    account.self_reported = typed
+    account.save(update_fields=["self_reported", "updated_at"])
+    audit_record(actor=actor, action="social_account.self_reported", target=account, data={"fields": changed})
+    # Nothing matching reads has changed: verified values stay, so no matching_inputs_changed.
     return account
 
 
@@ -551,78 +419,3 @@ def social_account_set_verified(
         reason=reason,
     )
     return account
-
-
-# --- Rate card ---------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def rate_card_item_set(
-    *,
-    profile: CreatorProfile,
-    actor: User,
-    platform: str,
-    format: str,
-    price: Decimal,
-    notes: str = "",
-) -> RateCardItem:
-    """Create or update the price for one platform + format; the currency is the profile's, now."""
-    # Lock the profile: it serialises rate card writes and gives the currency to copy.
-    profile = CreatorProfile.objects.select_for_update().get(pk=profile.pk)
-    _ensure_owner(profile, actor)
-    if platform not in Platform.values:
-        raise ValidationFailed(_("Choose the platform from the list."), field="platform")
-    if format not in DeliverableFormat.values:
-        raise ValidationFailed(_("Choose the format from the list."), field="format")
-    try:
-        price = Decimal(str(price))
-    except (InvalidOperation, ValueError):
-        price = Decimal("NaN")
-    if not price.is_finite() or price <= 0:
-        raise ValidationFailed(_("Enter a price above 0, for example 1500000."), field="price")
-    if price > MAX_PRICE or price != price.quantize(Decimal("0.01")):
-        raise ValidationFailed(
-            _("Enter a price with at most 2 decimals and below 1,000,000,000,000."), field="price"
-        )
-    notes = " ".join(str(notes or "").split())
-    if len(notes) > 300:
-        raise ValidationFailed(_("Keep the notes to 300 characters or fewer."), field="notes")
-
-    item = RateCardItem.objects.filter(profile=profile, platform=platform, format=format).first()
-    values = {"price": price, "currency": profile.currency, "notes": notes}
-    if item is None:
-        item = RateCardItem.objects.create(profile=profile, platform=platform, format=format, **values)
-        action, previous = "rate_card_item.created", {}
-    else:
-        previous = {"price": str(item.price), "currency": item.currency}
-        for field, value in values.items():
-            setattr(item, field, value)
-        item.save(update_fields=[*values, "updated_at"])
-        action = "rate_card_item.updated"
-    audit_record(
-        actor=actor,
-        action=action,
-        target=item,
-        data={"price": str(price), "currency": item.currency, "previous": previous},
-    )
-    announce_matching_change(profile.pk)
-    return item
-
-
-@transaction.atomic
-def rate_card_item_delete(*, item: RateCardItem, actor: User) -> None:
-    item = RateCardItem.objects.select_for_update().select_related("profile").get(pk=item.pk)
-    _ensure_owner(item.profile, actor)
-    audit_record(
-        actor=actor,
-        action="rate_card_item.deleted",
-        target=item,
-        data={
-            "platform": item.platform,
-            "format": item.format,
-            "price": str(item.price),
-            "currency": item.currency,
-        },
-    )
-    announce_matching_change(item.profile_id)
-    item.delete()

@@ -1,0 +1,409 @@
+"""Campaign funding: fee rates, what the escrow still needs, top-ups, Stripe Checkout, offline payments.
+
+In ledger terms (see payments/ledger.py for signs), funding moves Stripe clearing ↑, campaign escrow ↑
+(for creators), platform revenue ↑ (the fee).
+
+Escrow is credited only from a verified `checkout.session.completed` webhook, with the Checkout
+Session fetched again from Stripe and found paid, once per session (the ledger reference is unique).
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, Q, Sum
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from brands.permissions import require_org_manager
+from campaigns.models import Application, Campaign, Collaboration, Invitation
+from marketplace import permissions as staff_permissions
+from marketplace.errors import InvalidTransition, PermissionDeniedError, ValidationFailed
+from marketplace.money import format_money
+from marketplace.services import absolute_url, audit_record
+from payments import gateway
+from payments.ledger import ZERO, Leg, campaign_totals, money, post
+from payments.models import Account, CampaignFunding, FeeRate, LedgerTransaction
+
+Kind = LedgerTransaction.Kind
+logger = logging.getLogger(__name__)
+
+
+def fee_rate_kind(campaign: Campaign) -> str:
+    if not campaign.is_paid:
+        return FeeRate.VOLUNTEER
+    return FeeRate.NGO if campaign.organization.is_ngo else FeeRate.BRAND
+
+
+def fee_rate(campaign: Campaign) -> Decimal:
+    """The platform fee on top of what creators receive: configurable, lower for NGOs, 0 for volunteers."""
+    return {
+        FeeRate.BRAND: settings.PLATFORM_FEE_RATE_BRAND,
+        FeeRate.NGO: settings.PLATFORM_FEE_RATE_NGO,
+        FeeRate.VOLUNTEER: Decimal("0"),
+    }[fee_rate_kind(campaign)]
+
+
+FUNDABLE = (Campaign.Status.DRAFT, Campaign.Status.PUBLISHED)
+# How long after it was opened an unpaid Checkout Session is worth asking Stripe about (they expire
+# after 24 hours), and at most how many per page view.
+CHECKOUT_LOOKUP_WINDOW = timedelta(hours=24)
+CHECKOUT_LOOKUP_LIMIT = 3
+
+
+@dataclass(frozen=True)
+class FundingState:
+    """Where a campaign's money stands in its currency, and what it still needs (3 queries)."""
+
+    totals: dict[str, Decimal]  # ledger totals (payments.ledger.campaign_totals) in the campaign currency
+    processing: Decimal  # paid at Stripe, waiting for the verified webhook to credit the escrow
+    committed: Decimal  # agreed fees of the collaborations that are not cancelled
+    open_slots: int
+    brief_fee: Decimal
+    fundable: bool  # paid, and draft or published: it may still take money
+
+    @property
+    def held(self) -> Decimal:
+        """Money in (or on its way to) the campaign that is not refunded."""
+        t = self.totals
+        return t["available"] + t["reserved"] + t["owed"] + t["paid"] + self.processing
+
+    @property
+    def needed(self) -> Decimal:
+        """What the slots still need in escrow: the accepted fees plus the brief's fee for each open slot."""
+        if not self.fundable:
+            return ZERO
+        return max(ZERO, money(self.committed + self.brief_fee * self.open_slots) - self.held)
+
+    def needed_with(self, fee: Decimal) -> Decimal:
+        """What the escrow would need if an offer at `fee` took one of the open slots."""
+        if not self.fundable or self.open_slots < 1:
+            return ZERO
+        need = self.committed + self.brief_fee * (self.open_slots - 1) + fee
+        return max(ZERO, money(need) - self.held)
+
+
+def _empty_totals() -> dict[str, Decimal]:
+    return dict.fromkeys(("funded", "available", "reserved", "owed", "paid", "refunded", "fees"), ZERO)
+
+
+def funding_state(campaign: Campaign) -> FundingState:
+    totals = campaign_totals(campaign_id=campaign.pk).get(campaign.currency) or _empty_totals()
+    live = Collaboration.objects.filter(campaign_id=campaign.pk).exclude(
+        status=Collaboration.Status.CANCELLED
+    )
+    taken = live.aggregate(count=Count("pk"), fees=Sum("fee"))
+    processing = CampaignFunding.objects.filter(
+        campaign_id=campaign.pk, status=CampaignFunding.Status.OPEN, paid_at__isnull=False
+    ).aggregate(total=Sum("escrow_amount"))["total"]
+    return FundingState(
+        totals=totals,
+        processing=processing or ZERO,
+        committed=taken["fees"] or ZERO,
+        open_slots=max(0, campaign.slots - taken["count"]),
+        brief_fee=campaign.brief_fee,
+        fundable=campaign.is_paid and campaign.status in FUNDABLE,
+    )
+
+
+def funding_needed(campaign: Campaign) -> Decimal:
+    """What the slots still need in escrow: each accepted fee and the brief's fee per open slot,
+    minus what is funded (net of refunds), spent, or paid at Stripe and being confirmed.
+    Nothing for a volunteer campaign, nor for one that is closed, completed or cancelled."""
+    return funding_state(campaign).needed
+
+
+@dataclass(frozen=True)
+class TopUp:
+    """An open offer above the brief's fee that the escrow cannot cover yet: accepting it needs
+    `amount` more in escrow (and the platform fee on it at checkout)."""
+
+    offer: str  # "application:<id>" or "invitation:<id>"
+    creator_name: str
+    fee: Decimal
+    above_brief: Decimal
+    amount: Decimal
+    fee_amount: Decimal
+    url: str
+
+    @property
+    def total(self) -> Decimal:
+        return self.amount + self.fee_amount
+
+
+def funding_top_ups(campaign: Campaign, *, state: FundingState | None = None) -> list[TopUp]:
+    """Open applications and counter-offers above the brief's fee that need a top-up before they
+    can be accepted, largest first (2 queries, plus funding_state's when `state` is not given)."""
+    if not campaign.is_paid or campaign.status != Campaign.Status.PUBLISHED:
+        return []
+    state = state or funding_state(campaign)
+    if state.open_slots < 1:
+        return []
+    rate = fee_rate(campaign)
+    offers = [
+        (
+            f"application:{a.pk}",
+            a.creator.display_name,
+            a.proposed_fee,
+            reverse("campaigns:applicants", args=[campaign.pk]),
+        )
+        for a in Application.objects.filter(
+            campaign_id=campaign.pk, status__in=Application.OPEN, proposed_fee__gt=state.brief_fee
+        ).select_related("creator")
+    ]
+    offers += [
+        (
+            f"invitation:{i.pk}",
+            i.creator.display_name,
+            i.counter_fee if i.status == Invitation.Status.COUNTERED else i.offered_fee,
+            reverse("campaigns:invitation_detail", args=[i.pk]),
+        )
+        # A counter-offer above the brief, or an invitation the organization sent above it.
+        for i in Invitation.objects.filter(
+            Q(status=Invitation.Status.COUNTERED, counter_fee__gt=state.brief_fee)
+            | Q(status=Invitation.Status.PENDING, offered_fee__gt=state.brief_fee),
+            campaign_id=campaign.pk,
+            expires_at__gt=timezone.now(),
+        ).select_related("creator")
+    ]
+    top_ups = []
+    for offer, name, fee, url in offers:
+        amount = state.needed_with(fee)
+        if amount > 0:
+            top_ups.append(TopUp(offer, name, fee, fee - state.brief_fee, amount, money(amount * rate), url))
+    return sorted(top_ups, key=lambda t: (-t.amount, t.offer))
+
+
+def funding_start(
+    *,
+    campaign: Campaign,
+    by_user,
+    amount: Decimal | None = None,
+    offer: str = "",
+    site_url: str = "",
+) -> CampaignFunding:
+    """Open a Stripe Checkout Session for the escrow the campaign still needs, plus the fee.
+
+    `offer` ("application:<id>" or "invitation:<id>", see funding_top_ups) tops the escrow up by
+    exactly what accepting that offer needs. `site_url` is where Stripe sends the brand back (the
+    request's own host; SITE_URL by default).
+    """
+    require_org_manager(organization=campaign.organization_id, user=by_user)
+    if not campaign.is_paid:
+        raise InvalidTransition(_("A volunteer campaign has no fees to fund."))
+    if campaign.status not in FUNDABLE:
+        raise InvalidTransition(
+            _("Only draft and published campaigns can be funded; this one is %(status)s.")
+            % {"status": campaign.get_status_display().lower()}
+        )
+    state = funding_state(campaign)
+    if offer:
+        top_up = next((t for t in funding_top_ups(campaign, state=state) if t.offer == offer), None)
+        if top_up is None:
+            raise ValidationFailed(
+                _("This offer needs no top-up: it was answered, or the escrow already covers it."),
+                field="offer",
+            )
+        amount = top_up.amount
+    elif amount is None:
+        amount = state.needed
+    amount = money(amount)
+    if amount <= 0:
+        if state.processing > 0:
+            raise ValidationFailed(
+                _(
+                    "A payment of %(amount)s is being confirmed by Stripe; the escrow is credited as "
+                    "soon as it is. Reload the page in a moment."
+                )
+                % {"amount": format_money(state.processing, campaign.currency)},
+                field="amount",
+            )
+        raise ValidationFailed(
+            ngettext(
+                "The campaign is fully funded for its %(slots)s slot.",
+                "The campaign is fully funded for its %(slots)s slots.",
+                campaign.slots,
+            )
+            % {"slots": campaign.slots},
+            field="amount",
+        )
+    rate = fee_rate(campaign)
+    funding = CampaignFunding.objects.create(
+        campaign=campaign,
+        created_by=by_user,
+        escrow_amount=amount,
+        fee_amount=money(amount * rate),
+        fee_rate=rate,
+        currency=campaign.currency,
+    )
+    audit_record(
+        actor=by_user,
+        action="funding.started",
+        target=funding,
+        data={"escrow": str(amount), "fee": str(funding.fee_amount), "currency": funding.currency},
+    )
+    return funding_checkout(funding=funding, site_url=site_url)
+
+
+def funding_checkout(*, funding: CampaignFunding, site_url: str = "") -> CampaignFunding:
+    """Create (or, with the same idempotency key, find again) the funding's Checkout Session.
+
+    Called outside any transaction: no row stays locked while Stripe answers.
+    """
+    if funding.checkout_session_id:
+        return funding
+
+    def link(path: str) -> str:
+        return site_url.rstrip("/") + path if site_url else absolute_url(path)
+
+    spend = reverse("payments:campaign_spend", args=[funding.campaign_id])
+    session = gateway.checkout_session_create(
+        amount=funding.total,
+        currency=funding.currency,
+        name=_("Kolabo campaign: %(title)s") % {"title": funding.campaign.title},
+        success_url=link(reverse("payments:funding_return", args=[funding.pk]))
+        + "?session_id={CHECKOUT_SESSION_ID}",
+        cancel_url=link(spend),
+        reference=f"funding-{funding.pk}",
+        metadata={"funding": str(funding.pk), "campaign": str(funding.campaign_id)},
+        idempotency_key=f"funding-{funding.pk}",
+    )
+    CampaignFunding.objects.filter(pk=funding.pk).update(
+        checkout_session_id=session.id, checkout_url=session.url
+    )
+    funding.checkout_session_id, funding.checkout_url = session.id, session.url
+    return funding
+
+
+def funding_checkout_check(*, funding: CampaignFunding) -> bool:
+    """Ask Stripe whether an open funding's Checkout Session is paid, and if so mark the funding
+    "payment processing" (paid_at set, still open), so no page offers to pay it again.
+
+    The escrow is still credited only by the verified webhook (funding_confirm). Returns whether
+    the payment is processing. Called outside any transaction; Stripe errors leave it unknown.
+    """
+    if funding.status != CampaignFunding.Status.OPEN or not funding.checkout_session_id:
+        return False
+    if funding.paid_at is not None:
+        return True
+    try:
+        session = gateway.checkout_session_retrieve(funding.checkout_session_id)
+    except gateway.GatewayError:
+        logger.warning("funding %s: Stripe did not say whether the checkout is paid", funding.pk)
+        return False
+    if session.status != "complete" or session.payment_status != "paid":
+        return False
+    if session.amount_total != gateway.to_minor(funding.total, funding.currency):
+        return False  # funding_confirm records the mismatch when the webhook comes
+    marked = CampaignFunding.objects.filter(
+        pk=funding.pk, status=CampaignFunding.Status.OPEN, paid_at__isnull=True
+    ).update(paid_at=timezone.now())
+    if marked:
+        audit_record(
+            actor=None,
+            action="funding.processing",
+            target=funding,
+            data={"session": funding.checkout_session_id},
+        )
+    funding.refresh_from_db(fields=["status", "paid_at"])
+    return funding.status == CampaignFunding.Status.OPEN
+
+
+def fundings_check_open(*, campaign: Campaign) -> None:
+    """Look up the campaign's recent unpaid Checkout Sessions at Stripe (a few at most), so a
+    payment made at Stripe shows as processing even before its webhook arrives."""
+    recent = CampaignFunding.objects.filter(
+        campaign_id=campaign.pk,
+        status=CampaignFunding.Status.OPEN,
+        paid_at__isnull=True,
+        checkout_session_id__isnull=False,
+        created_at__gte=timezone.now() - CHECKOUT_LOOKUP_WINDOW,
+    ).order_by("-created_at", "-pk")[:CHECKOUT_LOOKUP_LIMIT]
+    for funding in recent:
+        funding_checkout_check(funding=funding)
+
+
+def funding_confirm(*, session_id: str) -> CampaignFunding | None:
+    """Credit the escrow once Stripe says the session is paid. Safe to call any number of times."""
+    funding = CampaignFunding.objects.filter(checkout_session_id=session_id).first()
+    if funding is None:
+        return None
+    session = gateway.checkout_session_retrieve(session_id)
+    if session.status != "complete" or session.payment_status != "paid":
+        return funding
+    if (
+        session.amount_total != gateway.to_minor(funding.total, funding.currency)
+        or session.currency != funding.currency
+    ):
+        audit_record(
+            actor=None,
+            action="funding.amount_mismatch",
+            target=funding,
+            data={"stripe_amount": session.amount_total, "stripe_currency": session.currency},
+        )
+        return funding
+    with transaction.atomic():
+        funding = CampaignFunding.objects.select_for_update().get(pk=funding.pk)
+        if funding.status == CampaignFunding.Status.PAID:
+            return funding
+        funding.status = CampaignFunding.Status.PAID
+        funding.paid_at = timezone.now()
+        funding.payment_intent_id = session.payment_intent or ""
+        funding.save(update_fields=["status", "paid_at", "payment_intent_id"])
+        _post_funding(funding, reference=f"funding:{funding.pk}", memo=f"checkout {session_id}")
+        audit_record(actor=None, action="funding.paid", target=funding, data={"session": session_id})
+    return funding
+
+
+def _post_funding(funding: CampaignFunding, *, reference: str, memo: str, by_user=None) -> None:
+    campaign_id = funding.campaign_id
+    post(
+        kind=Kind.FUNDING,
+        reference=reference,
+        currency=funding.currency,
+        campaign_id=campaign_id,
+        memo=memo,
+        by_user=by_user,
+        legs=[
+            Leg(Account.STRIPE_CLEARING, funding.total, campaign_id),
+            Leg(Account.CAMPAIGN_ESCROW, -funding.escrow_amount, campaign_id),
+            Leg(Account.PLATFORM_REVENUE, -funding.fee_amount, campaign_id),
+        ],
+    )
+
+
+def funding_record_offline(*, campaign: Campaign, amount: Decimal, by_user, note: str) -> CampaignFunding:
+    """Staff record money that reached Kolabo outside Stripe (a bank transfer), fee included."""
+    if not staff_permissions.can_review_payouts(by_user):
+        raise PermissionDeniedError(_("Only Kolabo staff can record an offline payment."))
+    if money(amount) <= 0:
+        raise ValidationFailed(_("Enter an amount above 0."), field="amount")
+    if not note.strip():
+        raise ValidationFailed(_("Say where the money came from (bank reference)."), field="note")
+    return funding_record_paid(campaign=campaign, amount=amount, note=note.strip(), by_user=by_user)
+
+
+def funding_record_paid(*, campaign: Campaign, amount: Decimal, note: str, by_user=None) -> CampaignFunding:
+    """Book a payment already received (no Stripe session): the escrow part `amount` plus the fee.
+    Callers check who may do this (funding_record_offline for staff; demo and test data)."""
+    amount = money(amount)
+    rate = fee_rate(campaign)
+    with transaction.atomic():
+        funding = CampaignFunding.objects.create(
+            campaign=campaign,
+            created_by=by_user,
+            status=CampaignFunding.Status.PAID,
+            escrow_amount=amount,
+            fee_amount=money(amount * rate),
+            fee_rate=rate,
+            currency=campaign.currency,
+            paid_at=timezone.now(),
+        )
+        _post_funding(funding, reference=f"funding:{funding.pk}", memo=note, by_user=by_user)
+        audit_record(actor=by_user, action="funding.recorded", target=funding, reason=note)
+    return funding

@@ -1,0 +1,3 @@
+from platform_emulator.server import main
+
+raise SystemExit(main())
