@@ -7,6 +7,13 @@ from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
 
 from creators.models import Platform
 from platforms.models import CONNECTABLE, MetricsSnapshot, PlatformConnection, PlatformPost, PostSnapshot
+from platforms.services.post_capture import (
+    PHOTO_MEDIA_TYPES,
+    STARTED_GRACE,
+    UNLISTED_FORMATS,
+    VIDEO_FORMATS,
+    live_connection,
+)
 
 
 @dataclass(frozen=True)
@@ -102,7 +109,9 @@ class PostPicker:
         return posted_at >= self.since and not (self.video_only and media_type in PHOTO_MEDIA_TYPES)
 
 
-def publish_post_picker(deliverable, *, live_ids: list[str] | None = None, limit: int = 12) -> PostPicker | None:
+def publish_post_picker(
+    deliverable, *, live_ids: list[str] | None = None, limit: int = 12
+) -> PostPicker | None:
     """What the publish form offers instead of pasting a link; None where post capture takes no
     connected post (platform not connectable, a story or a live, no live connection): the form is then
     as before. post_capture decides for real; this only leaves out posts it would refuse.
@@ -114,7 +123,6 @@ def publish_post_picker(deliverable, *, live_ids: list[str] | None = None, limit
     Queries: none for a deliverable that cannot be verified, one without a connection, else two.
     """
     from campaigns.models import CollaborationDeliverable
-    from platforms.services.post_capture import STARTED_GRACE, UNLISTED_FORMATS, VIDEO_FORMATS, live_connection
 
     spec, collaboration = deliverable.spec, deliverable.collaboration
     if spec.platform not in CONNECTABLE or spec.format in UNLISTED_FORMATS:

@@ -26,6 +26,6 @@ def refresh_due() -> int:
 @shared_task(name="platforms.post_snapshots_take_due")
 def post_snapshots_take_due() -> int:
     """Beat: read the deliverable post snapshots that are due (each claimed, so never read twice)."""
-    from platforms.services.post_capture import post_snapshots_take_due as take_due
+    from platforms.services.post_snapshots import post_snapshots_take_due as take_due
 
     return take_due()

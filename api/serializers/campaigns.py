@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from api.serializers.base import StrictInput
-from campaigns.forms.briefs import hashtags_clean
+from campaigns.forms.fields import hashtags_clean
 from campaigns.models import Campaign, DeliverableSpec
 from campaigns.services.brief_checks import BRIEF_FIELDS
 from creators.models import Cause, DeliverableFormat, Niche, Platform

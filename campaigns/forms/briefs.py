@@ -1,6 +1,5 @@
 """Web forms for briefs: they check the shape of the input; campaigns.services.briefs checks the rules."""
 
-import re
 from decimal import Decimal
 from typing import Any
 
@@ -11,9 +10,10 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from brands.models import Organization
+from campaigns.forms.fields import DATE_WIDGET, _count_field, _money_field, hashtags_clean
 from campaigns.models import Campaign
 from campaigns.services.brief_checks import PUBLISHED_EDITABLE
-from creators.models import Cause, DeliverableFormat, Niche, Platform, Tier
+from creators.models import Cause, Niche, Platform, Tier
 from creators.taxonomy import LANGUAGES
 from marketplace.forms import DomainErrorFormMixin
 from platforms.models import CONNECTABLE
@@ -37,53 +37,6 @@ TIER_CHOICES = [
 ]
 FEE_FIXED = "fixed"
 FEE_RANGE = "range"
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-HASHTAG_RE = re.compile(r"^#\w{1,100}$")
-
-
-def hashtags_clean(text: str) -> str:
-    """Hashtags separated by spaces or commas, each once: "#iklan, #ad #iklan" becomes "#iklan #ad"."""
-    tags = [tag for tag in re.split(r"[\s,]+", text or "") if tag]
-    for tag in tags:
-        if not HASHTAG_RE.match(tag):
-            raise forms.ValidationError(
-                _(
-                    "“%(tag)s” is not a hashtag. Write each one with # and letters, numbers or _, like #iklan."
-                ),
-                code="invalid",
-                params={"tag": tag},
-            )
-    # Hashtags match whatever their case: keep the first spelling of each.
-    kept: dict[str, str] = {}
-    for tag in tags:
-        kept.setdefault(tag.lower(), tag)
-    return " ".join(kept.values())
-
-
-def _money_field(label, help_text=""):
-    return forms.DecimalField(
-        label=label,
-        required=False,
-        min_value=Decimal("0"),
-        max_digits=14,
-        decimal_places=2,
-        help_text=help_text,
-        widget=forms.NumberInput(attrs={"min": 0, "step": "any", "inputmode": "decimal"}),
-        error_messages={"invalid": _("Enter an amount without dots or commas, for example 1500000.")},
-    )
-
-
-def _count_field(label, help_text=""):
-    return forms.IntegerField(
-        label=label,
-        required=False,
-        min_value=0,
-        help_text=help_text,
-        widget=forms.NumberInput(attrs={"min": 0, "step": 1, "inputmode": "numeric"}),
-        error_messages={"invalid": _("Enter a whole number without dots or commas, for example 5000.")},
-    )
 
 
 class CampaignForm(forms.Form):
@@ -440,135 +393,6 @@ class CampaignForm(forms.Form):
             self.add_error(field, message)
 
 
-class DeliverableSpecForm(forms.Form):
-    """One deliverable row. A row with neither platform nor format is empty and ignored."""
-
-    platform = forms.ChoiceField(label=_("Platform"), choices=[("", "—"), *Platform.choices], required=False)
-    format = forms.ChoiceField(
-        label=_("Format"), choices=[("", "—"), *DeliverableFormat.choices], required=False
-    )
-    quantity = forms.IntegerField(
-        label=_("Quantity"),
-        min_value=1,
-        max_value=20,
-        initial=1,
-        required=False,
-        widget=forms.NumberInput(attrs={"min": 1, "max": 20, "step": 1}),
-    )
-    notes = forms.CharField(label=_("Notes"), max_length=300, required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # The rows sit in a table under column headings; each input still needs its own name.
-        for field in self.fields.values():
-            field.widget.attrs["aria-label"] = field.label
-
-    def clean(self):
-        data = super().clean()
-        platform, fmt = data.get("platform"), data.get("format")
-        data["is_empty"] = not platform and not fmt
-        if not data["is_empty"]:
-            if not platform:
-                self.add_error("platform", _("Choose a platform, or clear the row."))
-            if not fmt:
-                self.add_error("format", _("Choose a format, or clear the row."))
-        return data
-
-
-class BaseDeliverableFormSet(forms.BaseFormSet):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # Always a few empty rows to add deliverables without JavaScript.
-        self.extra = max(2, 5 - len(self.initial or []))
-
-    def deliverables(self) -> list[dict[str, Any]]:
-        rows = []
-        for form in self.forms:
-            data = getattr(form, "cleaned_data", None) or {}
-            if not data or data.get("is_empty"):
-                continue
-            rows.append(
-                {
-                    "platform": data["platform"],
-                    "format": data["format"],
-                    "quantity": data.get("quantity") or 1,
-                    "notes": data.get("notes", ""),
-                }
-            )
-        return rows
-
-    def add_domain_error(self, message: str) -> None:
-        errors = self.non_form_errors()
-        if message not in errors:
-            errors.append(message)
-
-
-DeliverableFormSet = forms.formset_factory(
-    DeliverableSpecForm, formset=BaseDeliverableFormSet, extra=5, max_num=20, validate_max=True
-)
-
-
-def deliverable_initial(campaign: Campaign) -> list[dict[str, Any]]:
-    return [
-        {"platform": s.platform, "format": s.format, "quantity": s.quantity, "notes": s.notes}
-        for s in campaign.deliverables.all()
-    ]
-
-
-# Browsing
-
-
-DEADLINE_CHOICES = [
-    ("", _("Any time")),
-    ("3", _("Closing within 3 days")),
-    ("7", _("Closing within a week")),
-    ("14", _("Closing within 2 weeks")),
-    ("30", _("Closing within a month")),
-]
-SORT_CHOICES = [
-    ("newest", _("Newest first")),
-    ("deadline", _("Deadline soonest")),
-    ("fee", _("Highest fee")),
-]
-
-
-class BriefFilterForm(forms.Form):
-    """Browse filters; every field is optional and an invalid one is ignored (and flagged)."""
-
-    q = forms.CharField(label=_("Search titles"), max_length=100, required=False)
-    niche = forms.ModelChoiceField(
-        label=_("Niche"),
-        queryset=Niche.objects.all(),
-        required=False,
-        empty_label=_("Any niche"),
-        to_field_name="slug",
-    )
-    platform = forms.ChoiceField(
-        label=_("Platform"), choices=[("", _("Any platform")), *Platform.choices], required=False
-    )
-    kind = forms.ChoiceField(
-        label=_("Kind"), choices=[("", _("Any kind")), *Campaign.Kind.choices], required=False
-    )
-    country = forms.ChoiceField(
-        label=_("Country"), choices=lambda: [("", _("Any country")), *countries], required=False
-    )
-    language = forms.ChoiceField(
-        label=_("Language"), choices=[("", _("Any language")), *LANGUAGES], required=False
-    )
-    currency = forms.ChoiceField(
-        label=_("Currency"), choices=[("", _("Any currency")), *settings.CURRENCIES], required=False
-    )
-    fee_min = _money_field(_("Fee at least"), help_text=_("In the brief's currency."))
-    fee_max = _money_field(_("Fee at most"))
-    deadline_within = forms.ChoiceField(label=_("Deadline"), choices=DEADLINE_CHOICES, required=False)
-    deadline_before = forms.DateField(label=_("Deadline on or before"), required=False, widget=DATE_WIDGET)
-    sort = forms.ChoiceField(label=_("Sort by"), choices=SORT_CHOICES, required=False)
-
-    def filters(self) -> dict[str, Any]:
-        """The valid filters only; call after is_valid()."""
-        return {name: value for name, value in self.cleaned_data.items() if name not in self.errors}
-
-
 class CancelForm(DomainErrorFormMixin, forms.Form):
     reason = forms.CharField(
         label=_("Why are you cancelling?"),
@@ -579,31 +403,3 @@ class CancelForm(DomainErrorFormMixin, forms.Form):
         ),
         error_messages={"required": _("Tell the creators why you cancel the campaign.")},
     )
-
-
-class InviteTopForm(forms.Form):
-    """Invite the first N recommended creators in one action."""
-
-    count = forms.IntegerField(
-        label=_("How many of the top recommendations"),
-        min_value=1,
-        error_messages={"invalid": _("Enter a whole number, for example 10.")},
-    )
-    offered_fee = forms.DecimalField(
-        label=_("Fee offered to each creator"),
-        required=False,
-        min_value=0,
-        max_digits=14,
-        decimal_places=2,
-        help_text=_("Leave empty to offer the brief's own fee."),
-    )
-    message = forms.CharField(
-        label=_("Message to the creators"), required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
-
-    def __init__(self, *args, available: int, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.available = available
-        self.fields["count"].max_value = available
-        self.fields["count"].validators.append(MaxValueValidator(available))
-        self.fields["count"].widget.attrs.update({"min": 1, "max": available})

@@ -26,7 +26,7 @@ from campaigns.services.workspace import (
 from marketplace.errors import InvalidTransition, ValidationFailed
 from marketplace.models import User
 from marketplace.services import notify_user
-from platforms.services import post_capture
+from platforms.services import post_capture, post_snapshots
 
 REMINDER_WINDOW = timedelta(hours=48)
 METRICS = ("views", "likes", "comments", "shares", "saves")
@@ -132,11 +132,11 @@ def deliverable_publish(
                 params=params | {"missing": post_capture.missing_text(problems)},
             )
         if post is not None:
-            published = post_capture.post_snapshots_schedule(
+            published = post_snapshots.post_snapshots_schedule(
                 deliverable=deliverable, post=post, published_at=deliverable.published_at
             )
             # Read after commit, with no lock held; a failure leaves it due for the sweep.
-            transaction.on_commit(partial(post_capture.post_snapshot_take_after_publish, published.pk))
+            transaction.on_commit(partial(post_snapshots.post_snapshot_take_after_publish, published.pk))
     return deliverable
 
 

@@ -14,13 +14,9 @@ from brands.models import Organization
 from brands.permissions import membership_of
 from brands.selectors import organization_for_member
 from campaigns.eligibility import brief_match, check_eligibility, match_context
-from campaigns.forms.briefs import (
-    BriefFilterForm,
-    CampaignForm,
-    CancelForm,
-    DeliverableFormSet,
-    deliverable_initial,
-)
+from campaigns.forms.briefs import CampaignForm, CancelForm
+from campaigns.forms.browsing import BriefFilterForm
+from campaigns.forms.deliverable_specs import DeliverableFormSet, deliverable_initial
 from campaigns.models import Application, Campaign, Collaboration, Invitation
 from campaigns.selectors import browsing, campaign_page, organizations
 from campaigns.services import brief_checks, campaign_closing

@@ -1,5 +1,7 @@
 """Workspace actions on deliverables: submit a draft, review it, open its file, publish, confirm."""
 
+import logging
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -9,13 +11,33 @@ from django.views.decorators.http import require_POST
 
 from campaigns import collaboration_selectors, visibility
 from campaigns.collaboration_selectors import Viewer
-from campaigns.forms.workspace import PublishForm, ReviewForm, SubmissionForm
+from campaigns.forms.workspace import CHOICES as POST_CHOICES
+from campaigns.forms.workspace import PUBLISH_METRICS, PublishForm, ReviewForm, SubmissionForm
 from campaigns.models import Collaboration, CollaborationDeliverable
 from campaigns.services import drafts, publishing, workspace
+from campaigns.services.common import require_creator
+from campaigns.services.workspace import require_live
 from campaigns.views.workspace import _back, _forbidden, _form_error, _workspace
 from marketplace.decorators import mfa_redirect
-from marketplace.errors import DomainError, PermissionDeniedError
+from marketplace.errors import DomainError, InvalidTransition, PermissionDeniedError
 from marketplace.private_files import private_file_response
+from platforms import ratelimits
+from platforms.clients import (
+    PlatformRefused,
+    PlatformUnavailable,
+    Post,
+    RateLimited,
+    TokenInvalid,
+    client_for,
+)
+from platforms.crypto import TokenUnreadable
+from platforms.models import PlatformConnection
+from platforms.selectors import publish_post_picker
+from platforms.services import post_capture
+from platforms.services.lifecycle import connection_mark_disconnected
+
+logger = logging.getLogger(__name__)
+D = CollaborationDeliverable.Status
 
 
 def _deliverable(request, pk) -> tuple[CollaborationDeliverable, Collaboration, Viewer]:
@@ -113,14 +135,21 @@ def submission_file(request, pk):
 @require_POST
 def deliverable_publish(request, pk):
     deliverable, collaboration, viewer = _deliverable(request, pk)
-    form = PublishForm(request.POST, auto_id=f"id_p{deliverable.pk}_%s")
+    deliverable.collaboration = collaboration  # already loaded: the post picker reads it
+    if "refresh" in request.POST:
+        return _refresh_posts(request, deliverable, collaboration, viewer)
+    form = PublishForm(request.POST, deliverable=deliverable, auto_id=f"id_p{deliverable.pk}_%s")
     if form.is_valid():
         try:
-            publishing.deliverable_publish(deliverable=deliverable, by_user=request.user, **form.cleaned_data)
+            publishing.deliverable_publish(
+                deliverable=deliverable, by_user=request.user, **form.service_fields()
+            )
         except PermissionDeniedError as error:
             return _forbidden(request, collaboration, error)
         except DomainError as error:
-            if not _form_error(form, error):
+            if form.picked and error.field == "post_url":
+                form.add_error("post", str(error.message))  # shown next to the list it was picked from
+            elif not _form_error(form, error):
                 messages.error(request, error.message)
                 return _back(collaboration, f"deliverable-{deliverable.pk}")
         else:
@@ -133,6 +162,73 @@ def deliverable_publish(request, pk):
             )
             return _back(collaboration, f"deliverable-{deliverable.pk}")
     return _workspace(request, collaboration, viewer, bound={("publish", deliverable.pk): form}, status=400)
+
+
+def _refresh_posts(request, deliverable, collaboration, viewer):
+    """The "Refresh my posts" button: list the account's posts as the platform has them now.
+
+    A light read, not `refresh.connection_refresh`: that one runs only when the account is due (it
+    would have to be forced), and then reads the profile and audience too, writes a metrics snapshot
+    (which the follower-jump signal compares) and copies images, all on a click. This is one list
+    call that writes nothing; the post picked then goes to the publish service, which reads and
+    stores it as it does a pasted link. Nobody who may not publish makes Kolabo call the platform.
+    """
+    try:
+        require_creator(creator=collaboration.creator, user=request.user)
+        require_live(collaboration)
+        if deliverable.status != D.APPROVED:
+            raise InvalidTransition(_("Only an approved draft can be published."))
+    except PermissionDeniedError as error:
+        return _forbidden(request, collaboration, error)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return _back(collaboration, f"deliverable-{deliverable.pk}")
+    picker = publish_post_picker(deliverable)
+    live_posts = None
+    if picker is not None:
+        live_posts, problem = _read_recent_posts(picker.connection)
+        if problem:
+            messages.warning(request, problem)
+    typed = {name: request.POST.get(name, "") for name in ("post_url", *PUBLISH_METRICS)}
+    form = PublishForm(
+        initial=typed, deliverable=deliverable, live_posts=live_posts, auto_id=f"id_p{deliverable.pk}_%s"
+    )
+    return _workspace(request, collaboration, viewer, bound={("publish", deliverable.pk): form})
+
+
+def _read_recent_posts(connection: PlatformConnection) -> tuple[list[Post] | None, str]:
+    """The account's newest posts read now, or None and why not (said to the creator). Handles the
+    platform's answers as post capture does: no call while the platform cools down, rate limits
+    and usage noted for every worker, a refused token disconnects the account."""
+    platform = connection.platform
+    busy = _(
+        "%(platform)s is not answering Kolabo right now, so your posts cannot be read. "
+        "Try again in a few minutes, or paste the link of your post."
+    ) % {"platform": connection.get_platform_display()}
+    if ratelimits.cooldown_remaining(platform) > 0:
+        return None, busy
+    try:
+        # A TikTok access token lasts a day; only the refresh service renews it (under its claim).
+        connection = post_capture.ready_connection(connection)
+        client = client_for(platform, connection.access_token)
+        try:
+            posts = client.recent_posts(POST_CHOICES)
+        finally:
+            ratelimits.note_usage(platform, getattr(client, "app_usage", None))
+    except TokenInvalid as error:
+        connection_mark_disconnected(connection, error.reason)
+        return None, _(
+            "Your %(platform)s account's connection to Kolabo has stopped working. Connect it again "
+            "on your profile (Connected accounts), or paste the link of your post."
+        ) % {"platform": connection.get_platform_display()}
+    except RateLimited as error:
+        ratelimits.note_rate_limited(platform, retry_after=error.retry_after, app_wide=error.app_wide)
+        return None, busy
+    except (PlatformUnavailable, PlatformRefused, TokenUnreadable) as error:
+        logger.warning("Connection %s: reading recent posts failed: %s", connection.pk, error)
+        return None, busy
+    ratelimits.note_success(platform)
+    return posts, ""
 
 
 @login_required

@@ -8,7 +8,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from brands.permissions import require_org_manager
-from campaigns.forms.briefs import InviteTopForm
+from campaigns.forms.recommendations import InviteTopForm
 from campaigns.models import Campaign
 from campaigns.recommendations import (
     CANDIDATE_FACTOR,

@@ -211,7 +211,7 @@ def _workspace(
             )
         if creator_acts and deliverable.status == D.APPROVED:
             row["publish_form"] = bound.get(("publish", deliverable.pk)) or PublishForm(
-                auto_id=f"id_p{deliverable.pk}_%s"
+                deliverable=deliverable, auto_id=f"id_p{deliverable.pk}_%s"
             )
         if manager_acts and deliverable.status == D.SUBMITTED and latest and latest.decision == "pending":
             row["review_submission"] = latest

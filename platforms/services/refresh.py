@@ -17,12 +17,16 @@ Outcomes: a rate limit or an unavailable platform **defers** (claim released, `n
 moved by a jittered exponential backoff, `refresh_failures` + 1, `last_error` says why): the row
 stays connected and due, so nothing is lost. A refused token **disconnects** (services.lifecycle).
 
-Scheduling: every connected account at least weekly, daily while its creator has a live
-collaboration, each at a fixed phase of the day or week from a stable hash of its id, so the load
-spreads evenly. `refresh_due` (beat) queues what is due, in bounded batches.
+Scheduling: every connected account at least weekly, and at least daily while its creator has a
+live collaboration. Each account keeps a fixed phase (a stable hash of its id) in a 6-day cycle
+(20 hours while live), its next refresh the first phase slot at least a day (4 hours) away: the
+load spreads evenly over the cycle, and a refresh right after connecting or after a deferral is
+never followed by another one minutes later. `refresh_due` (beat) queues what is due, in bounded
+batches.
 """
 
 import logging
+import math
 import zlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -66,8 +70,9 @@ LEASE = timedelta(minutes=6)
 # How long a row queued by `refresh_due` waits for its task before the next sweep queues it again.
 QUEUE_LEASE = timedelta(minutes=30)
 DUE_BATCH = 2000
-DAILY = timedelta(days=1)
-WEEKLY = timedelta(days=7)
+# (cycle, minimum gap): refreshed at most a day apart while live, a week otherwise (gap + cycle).
+LIVE_SCHEDULE = (timedelta(hours=20), timedelta(hours=4))
+WEEKLY_SCHEDULE = (timedelta(days=6), timedelta(days=1))
 INSTAGRAM_REFRESH_WITHIN = timedelta(days=10)
 INSTAGRAM_MIN_TOKEN_AGE = timedelta(hours=24)
 TIKTOK_REFRESH_WITHIN = timedelta(minutes=5)
@@ -98,12 +103,13 @@ class Pulled:
 
 
 def next_refresh_at(connection_id: int, *, live: bool, now: datetime) -> datetime:
-    """The account's next slot: its fixed phase (a stable hash of the id) in the daily or weekly
-    cycle, strictly after `now` and at most one cycle away."""
-    interval = int((DAILY if live else WEEKLY).total_seconds())
-    phase = zlib.crc32(str(connection_id).encode()) % interval
-    moment = now.timestamp()
-    slot = ((int(moment) - phase) // interval + 1) * interval + phase
+    """The account's next slot: a fixed phase (a stable hash of the id) of its cycle, the first
+    one at least the minimum gap after `now`. So two refreshes are never closer than the gap, and
+    never further apart than gap + cycle: a day while live, a week otherwise."""
+    cycle, gap = (int(value.total_seconds()) for value in (LIVE_SCHEDULE if live else WEEKLY_SCHEDULE))
+    phase = zlib.crc32(str(connection_id).encode()) % cycle
+    earliest = math.ceil(now.timestamp()) + gap
+    slot = -((phase - earliest) // cycle) * cycle + phase  # the first phase slot ≥ earliest
     return datetime.fromtimestamp(slot, tz=now.tzinfo or timezone.get_current_timezone())
 
 

@@ -15,7 +15,7 @@ from marketplace.models import Notification
 from payments.models import Payout
 from platforms import ratelimits, tasks
 from platforms.models import PlatformConnection, PostSnapshot
-from platforms.services import post_capture
+from platforms.services import post_capture, post_snapshots
 from tests.campaigns.factories import CampaignFactory, start_collaboration, submit_and_approve
 from tests.creators.factories import CreatorProfileFactory
 from tests.marketplace.mfa_helpers import login_with_mfa
@@ -315,7 +315,7 @@ def test_missing_disclosure_is_flagged_and_both_sides_told_once(
     )
 
     publish(reel, post["permalink"], django_capture_on_commit_callbacks)
-    post_capture.post_snapshots_take_due(now=timezone.now() + timedelta(days=31))
+    post_snapshots.post_snapshots_take_due(now=timezone.now() + timedelta(days=31))
 
     reel.refresh_from_db()
     assert reel.caption_problems == [{"kind": "disclosure", "tag": "#iklan #ad #sponsored"}]
@@ -440,18 +440,18 @@ def test_a_due_snapshot_is_read_once_with_two_claimers(
     before = insight_calls(platforms)
 
     # Worker A holds the claim; worker B (and a sweep) get nothing and call nobody.
-    lease = post_capture.post_snapshot_claim(day_1.pk, now=later)
+    lease = post_snapshots.post_snapshot_claim(day_1.pk, now=later)
     assert lease is not None
-    assert post_capture.post_snapshot_claim(day_1.pk, now=later) is None
-    assert post_capture.post_snapshot_take(day_1.pk, now=later) == post_capture.SKIPPED
-    assert post_capture.post_snapshots_take_due(now=later) == 0
+    assert post_snapshots.post_snapshot_claim(day_1.pk, now=later) is None
+    assert post_snapshots.post_snapshot_take(day_1.pk, now=later) == post_snapshots.SKIPPED
+    assert post_snapshots.post_snapshots_take_due(now=later) == 0
     assert insight_calls(platforms) == before
 
     # A's claim lapses (it died): the next sweep reads it, once.
     after_lease = lease + timedelta(seconds=1)
-    assert post_capture.post_snapshots_take_due(now=after_lease) == 1
-    assert post_capture.post_snapshots_take_due(now=after_lease) == 0
-    assert post_capture.post_snapshot_take(day_1.pk, now=after_lease) == post_capture.SKIPPED
+    assert post_snapshots.post_snapshots_take_due(now=after_lease) == 1
+    assert post_snapshots.post_snapshots_take_due(now=after_lease) == 0
+    assert post_snapshots.post_snapshot_take(day_1.pk, now=after_lease) == post_snapshots.SKIPPED
     assert insight_calls(platforms) == before + 1
     day_1.refresh_from_db()
     assert day_1.taken_at == after_lease and day_1.likes == 2_000
@@ -479,15 +479,15 @@ def test_a_rate_limit_defers_the_snapshot_and_never_loses_it(
     later = day_7.due_at + timedelta(minutes=1)
     platforms.fault("instagram", "rate_limit", code=17, endpoint="media_insights")
 
-    assert post_capture.post_snapshot_take(day_7.pk, now=later) == post_capture.DEFERRED
+    assert post_snapshots.post_snapshot_take(day_7.pk, now=later) == post_snapshots.DEFERRED
 
     day_7.refresh_from_db()
     assert day_7.taken_at is None
     assert day_7.claimed_until > timezone.now()  # not before then
     assert "slow down" in day_7.error
-    post_capture.post_snapshots_take_due(now=later)  # reads the 24 h one, leaves this one waiting
+    post_snapshots.post_snapshots_take_due(now=later)  # reads the 24 h one, leaves this one waiting
     assert PostSnapshot.objects.get(pk=day_7.pk).taken_at is None
-    assert post_capture.post_snapshots_take_due(now=day_7.claimed_until + timedelta(seconds=1)) == 1
+    assert post_snapshots.post_snapshots_take_due(now=day_7.claimed_until + timedelta(seconds=1)) == 1
     day_7.refresh_from_db()
     assert day_7.taken_at is not None and day_7.error == ""
 
@@ -500,7 +500,7 @@ def test_a_platform_cooldown_defers_without_calling(
     ratelimits.note_rate_limited("instagram", retry_after=120, app_wide=True)
     before = insight_calls(platforms)
 
-    assert post_capture.post_snapshot_take(day_1.pk, now=day_1.due_at) == post_capture.DEFERRED
+    assert post_snapshots.post_snapshot_take(day_1.pk, now=day_1.due_at) == post_snapshots.DEFERRED
 
     day_1.refresh_from_db()
     assert insight_calls(platforms) == before
@@ -522,7 +522,7 @@ def test_publishing_stands_when_the_first_reading_fails_and_the_sweep_takes_it(
     assert reel.status == D.PUBLISHED and reel.verified_post_id is not None
     published = PostSnapshot.objects.get(deliverable=reel, moment=Moment.PUBLISHED)
     assert published.taken_at is None and published.error
-    assert post_capture.post_snapshots_take_due(now=published.claimed_until + timedelta(seconds=1)) == 1
+    assert post_snapshots.post_snapshots_take_due(now=published.claimed_until + timedelta(seconds=1)) == 1
     published.refresh_from_db()
     assert published.reach == 3_000
 
@@ -534,7 +534,7 @@ def test_a_deleted_post_is_recorded_as_such(
     platforms.update_post(post["id"], deleted=True)
     day_1 = PostSnapshot.objects.get(deliverable=reel, moment=Moment.DAY_1)
 
-    assert post_capture.post_snapshot_take(day_1.pk, now=day_1.due_at) == post_capture.TAKEN
+    assert post_snapshots.post_snapshot_take(day_1.pk, now=day_1.due_at) == post_snapshots.TAKEN
 
     day_1.refresh_from_db()
     assert day_1.taken_at is not None and day_1.error and day_1.likes is None
@@ -548,13 +548,13 @@ def test_a_disconnected_account_defers_the_snapshot_until_it_is_back(
     PlatformConnection.objects.filter(pk=connection.pk).update(status=PlatformConnection.Status.DISCONNECTED)
     day_1 = PostSnapshot.objects.get(deliverable=reel, moment=Moment.DAY_1)
 
-    assert post_capture.post_snapshot_take(day_1.pk, now=day_1.due_at) == post_capture.DEFERRED
+    assert post_snapshots.post_snapshot_take(day_1.pk, now=day_1.due_at) == post_snapshots.DEFERRED
 
     day_1.refresh_from_db()
     assert day_1.taken_at is None and "not connected" in day_1.error
     assert day_1.claimed_until >= day_1.due_at + timedelta(hours=12)
     PlatformConnection.objects.filter(pk=connection.pk).update(status=PlatformConnection.Status.CONNECTED)
-    assert post_capture.post_snapshots_take_due(now=day_1.claimed_until) == 1
+    assert post_snapshots.post_snapshots_take_due(now=day_1.claimed_until) == 1
 
 
 # Payout evidence

@@ -99,7 +99,11 @@ def test_instagram_refresh_writes_verified_values_over_the_typed_ones(platforms)
     connection.refresh_from_db()
     assert connection.refresh_claimed_until is None and connection.refresh_failures == 0
     assert connection.last_refreshed_at is not None
-    assert timezone.now() < connection.next_refresh_at <= timezone.now() + timedelta(days=7)
+    assert (
+        timezone.now() + timedelta(hours=23)
+        < connection.next_refresh_at
+        <= timezone.now() + timedelta(days=7)
+    )
     snapshot = connection.latest_snapshot()
     assert snapshot.followers == 8400 and snapshot.following == 612
     assert snapshot.posts_counted == 30
@@ -524,14 +528,22 @@ def test_next_refresh_keeps_a_stable_phase_within_the_cycle():
     now = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
     weekly = refresh.next_refresh_at(42, live=False, now=now)
     daily = refresh.next_refresh_at(42, live=True, now=now)
-    assert now < weekly <= now + timedelta(days=7)
-    assert now < daily <= now + timedelta(days=1)
+    assert now + timedelta(days=1) <= weekly <= now + timedelta(days=7)
+    assert now + timedelta(hours=4) <= daily <= now + timedelta(days=1)
     # The same phase a cycle later, whenever within the cycle the refresh ran.
-    assert refresh.next_refresh_at(42, live=False, now=weekly) == weekly + timedelta(days=7)
+    assert refresh.next_refresh_at(42, live=False, now=weekly) == weekly + timedelta(days=6)
     assert refresh.next_refresh_at(42, live=False, now=weekly - timedelta(days=3)) == weekly
+    assert refresh.next_refresh_at(42, live=True, now=daily) == daily + timedelta(hours=20)
+    # Never sooner than the gap, never later than the bound, wherever `now` falls.
+    for minutes in range(0, 7 * 24 * 60, 97):
+        moment = now + timedelta(minutes=minutes)
+        slot = refresh.next_refresh_at(7, live=False, now=moment)
+        assert moment + timedelta(days=1) <= slot <= moment + timedelta(days=7)
+        slot = refresh.next_refresh_at(7, live=True, now=moment)
+        assert moment + timedelta(hours=4) <= slot <= moment + timedelta(days=1)
     # Ids spread over the cycle.
     slots = {refresh.next_refresh_at(pk, live=True, now=now).hour for pk in range(1, 200)}
-    assert len(slots) >= 20
+    assert len(slots) >= 18
 
 
 def test_live_collaboration_means_daily(platforms):
@@ -561,6 +573,19 @@ def test_tokens_never_reach_logs_or_errors(platforms, caplog):
     for token in tokens:
         assert token not in caplog.text
         assert token not in stored.last_error
+
+
+def test_instagram_tokens_never_reach_kolabos_logs_or_errors(platforms, caplog):
+    caplog.set_level(logging.DEBUG, logger="platforms")
+    connection = connect(platforms, "instagram", "kopi.creator")
+    token = connection.access_token
+    platforms.fault("instagram", "error500", count=1, endpoint="media_list")
+    assert refresh.connection_refresh(connection.pk) == refresh.DEFERRED
+    platforms.expire_tokens("instagram", "kopi.creator")
+    make_due(connection)
+    assert refresh.connection_refresh(connection.pk) == refresh.DISCONNECTED
+    assert token not in caplog.text
+    assert token not in PlatformConnection.objects.get(pk=connection.pk).last_error
 
 
 def test_platform_tokens_rotate_re_encrypts_under_the_newest_key(platforms, settings):
