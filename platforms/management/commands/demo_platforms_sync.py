@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.urls import reverse
 
+from campaigns.models import Collaboration
 from creators.models import CreatorProfile, Platform
 from marketplace.demo import DOMAIN
 from marketplace.errors import DomainError
@@ -23,8 +24,8 @@ from platforms.models import CONNECTABLE
 from platforms.services import connections
 from platforms.services.refresh import connection_refresh
 
-# How many demo creators get connected accounts: enough to see verified and self-reported side by
-# side in discovery, recommendations and media kits.
+# The first demo creators get connected accounts (enough to see verified and self-reported side by
+# side in discovery, recommendations and media kits), and so does everyone with live work.
 DEMO_CONNECTED = 12
 _opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
@@ -53,11 +54,15 @@ class Command(BaseCommand):
         emulator = getattr(settings, "PLATFORM_EMULATOR_URL", "")
         if not emulator or not settings.INSTAGRAM_API_BASE.startswith(emulator):
             raise CommandError("demo_platforms_sync only talks to the local platform emulator.")
+        demo = CreatorProfile.objects.filter(user__email__endswith=f"@{DOMAIN}")
+        first = list(demo.order_by("pk").values_list("pk", flat=True)[:DEMO_CONNECTED])
+        # Creators with work in progress too, so publishing a verified post can be walked.
+        working = demo.filter(collaborations__status__in=Collaboration.LIVE).values_list("pk", flat=True)
         profiles = list(
-            CreatorProfile.objects.filter(user__email__endswith=f"@{DOMAIN}")
+            demo.filter(pk__in={*first, *working})
             .select_related("user")
             .prefetch_related("social_accounts")
-            .order_by("pk")[:DEMO_CONNECTED]
+            .order_by("pk")
         )
         connected = 0
         for profile in profiles:
@@ -66,6 +71,9 @@ class Command(BaseCommand):
                     continue
                 try:
                     connected += self._connect(profile, account)
+                    self.stdout.write(
+                        f"  {profile.user.email}: {account.get_platform_display()} @{account.handle}"
+                    )
                 except DomainError as error:
                     self.stderr.write(f"@{account.handle} ({account.platform}): {error.message}")
         self.stdout.write(f"Connected {connected} demo accounts on the platform emulator at {emulator}.")
