@@ -434,6 +434,11 @@ for _key in PLATFORM_TOKEN_KEYS:
 INSTAGRAM_GRAPH_VERSION = env.str("INSTAGRAM_GRAPH_VERSION", default="v23.0")
 # Seconds before a platform call counts as timed out; the refresh is then deferred, never lost.
 PLATFORM_TIMEOUT_SECONDS = env.float("PLATFORM_TIMEOUT_SECONDS", default=10.0)
+# A refresh a platform refused for its rate limit waits this long, doubling (with jitter) up to the
+# maximum; repeated app-wide refusals pause the platform for every worker from the cooldown base.
+PLATFORM_BACKOFF_BASE_SECONDS = env.float("PLATFORM_BACKOFF_BASE_SECONDS", default=300.0)
+PLATFORM_BACKOFF_MAX_SECONDS = env.float("PLATFORM_BACKOFF_MAX_SECONDS", default=12 * 60 * 60.0)
+PLATFORM_COOLDOWN_BASE_SECONDS = env.float("PLATFORM_COOLDOWN_BASE_SECONDS", default=30.0)
 
 # Platform fee on top of what creators receive, as a fraction: brands, NGOs (lower); volunteer
 # campaigns pay none.

@@ -40,7 +40,7 @@ def _strikes_key(platform: str) -> str:
 
 
 def cooldown_base_seconds() -> float:
-    return float(getattr(settings, "PLATFORM_COOLDOWN_BASE_SECONDS", 30))
+    return float(settings.PLATFORM_COOLDOWN_BASE_SECONDS)
 
 
 def backoff_seconds(attempt: int, *, base: float, cap: float) -> float:

@@ -84,11 +84,11 @@ FAILURES_MAX = 32767  # PositiveSmallIntegerField
 
 
 def backoff_base_seconds() -> float:
-    return float(getattr(settings, "PLATFORM_BACKOFF_BASE_SECONDS", 300))
+    return float(settings.PLATFORM_BACKOFF_BASE_SECONDS)
 
 
 def backoff_max_seconds() -> float:
-    return float(getattr(settings, "PLATFORM_BACKOFF_MAX_SECONDS", 12 * 60 * 60))
+    return float(settings.PLATFORM_BACKOFF_MAX_SECONDS)
 
 
 @dataclass(frozen=True)
