@@ -42,6 +42,16 @@ start_scheduler() {
   echo "Periodic chores: manage.py run_scheduler (pid $scheduler_pid)"
 }
 
+# wait_for_port NAME PID FILE: wait until the emulator started as PID writes its port to FILE.
+wait_for_port() {
+  for _ in $(seq 1 100); do
+    [ -s "$3" ] && return
+    kill -0 "$2" 2>/dev/null || { echo "The $1 emulator did not start"; exit 1; }
+    sleep 0.1
+  done
+  [ -s "$3" ] || { echo "The $1 emulator did not start within 10 s"; exit 1; }
+}
+
 # Instagram and TikTok: with no app credentials, start the local platform emulator and point the app
 # at it, then (re)connect the demo creators' accounts there, since it starts from its seed each time.
 if [ -n "${INSTAGRAM_CLIENT_SECRET:-}" ] || grep -Eqs '^[[:space:]]*INSTAGRAM_CLIENT_SECRET=[^[:space:]#]' .env; then
@@ -49,12 +59,7 @@ if [ -n "${INSTAGRAM_CLIENT_SECRET:-}" ] || grep -Eqs '^[[:space:]]*INSTAGRAM_CL
 else
   "$python" -m platform_emulator --port 0 --port-file "$workdir/platforms_port" &
   platforms_pid=$!
-  for _ in $(seq 1 100); do
-    [ -s "$workdir/platforms_port" ] && break
-    kill -0 "$platforms_pid" 2>/dev/null || { echo "The platform emulator did not start"; exit 1; }
-    sleep 0.1
-  done
-  [ -s "$workdir/platforms_port" ] || { echo "The platform emulator did not start within 10 s"; exit 1; }
+  wait_for_port platform "$platforms_pid" "$workdir/platforms_port"
   export PLATFORM_EMULATOR_URL="http://127.0.0.1:$(cat "$workdir/platforms_port")"
   echo "Instagram and TikTok: the local emulator at $PLATFORM_EMULATOR_URL"
   "$python" manage.py demo_platforms_sync \
@@ -75,13 +80,7 @@ webhook_host=$host
   --webhook-secret "${STRIPE_WEBHOOK_SECRET:-whsec_kolabo_emulator}" \
   --webhook-url "http://$webhook_host:$port/payments/stripe/webhook/" &
 emulator_pid=$!
-
-for _ in $(seq 1 100); do
-  [ -s "$workdir/port" ] && break
-  kill -0 "$emulator_pid" 2>/dev/null || { echo "The Stripe emulator did not start"; exit 1; }
-  sleep 0.1
-done
-[ -s "$workdir/port" ] || { echo "The Stripe emulator did not start within 10 s"; exit 1; }
+wait_for_port Stripe "$emulator_pid" "$workdir/port"
 
 export STRIPE_API_BASE="http://127.0.0.1:$(cat "$workdir/port")"
 echo "Stripe: the local emulator at $STRIPE_API_BASE (set STRIPE_SECRET_KEY to use Stripe)"
