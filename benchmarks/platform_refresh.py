@@ -6,7 +6,9 @@
 
 It installs the project's requirements if they are missing, creates (and drops) its own database
 `kolabo_bench_platforms`, starts the platform emulator (`python -m platform_emulator`) and a real
-Celery worker on Redis (prefork, 2 processes). At the emulator it creates N accounts, half Instagram
+Celery worker setup on Redis: 2 worker processes, each a thread pool of 8 on the `platforms` and
+default queues (the refresh worker setup docs/platforms.md recommends; `--pool prefork` runs one
+prefork worker with 2 processes instead). At the emulator it creates N accounts, half Instagram
 (professional, 500+ followers: audience insights are read) and half TikTok, each with `--posts`
 posts (3 by default: enough for a verified engagement rate, light enough that the benchmark
 measures the refresh machinery rather than the emulator's media lists), and authorises Kolabo on
@@ -30,10 +32,12 @@ refresh: accounts=N seconds=… per_second=… lost=0 duplicate_calls=…
 """
 
 import argparse
+import contextlib
 import importlib.util
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -78,10 +82,72 @@ def parse_args():
     parser.add_argument("--ratio", type=float, default=0.1, help="share of API calls rate-limited")
     parser.add_argument("--instagram-code", type=int, default=4, choices=(4, 17, 32, 613))
     parser.add_argument("--concurrency", type=int, default=2, help="worker processes")
+    parser.add_argument("--pool", default="threads", choices=("threads", "prefork"))
+    parser.add_argument("--threads", type=int, default=8, help="threads per worker process (--pool threads)")
     parser.add_argument("--database", default="kolabo_bench_platforms")
     parser.add_argument("--timeout", type=float, default=1800)
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     return parser.parse_args()
+
+
+# The workers
+
+QUEUES = "platforms,celery"  # the refresh queue and the default one (creators_changed after each refresh)
+
+
+def start_workers(args, env: dict, log) -> list[subprocess.Popen]:
+    """`--concurrency` processes: thread-pool workers (one process each), or one prefork worker."""
+    base = [sys.executable, "-m", "celery", "--quiet", "-A", "marketplace", "worker", "-Q", QUEUES]
+    base += ["--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=WARNING"]
+    if args.pool == "prefork":
+        commands = [[*base, "--pool=prefork", "--concurrency", str(args.concurrency)]]
+    else:
+        commands = [
+            [*base, "--pool=threads", "--concurrency", str(args.threads), "-n", f"refresh{n}@%h"]
+            for n in range(1, args.concurrency + 1)
+        ]
+    return [
+        subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        for command in commands
+    ]
+
+
+def stop_workers(workers: list[subprocess.Popen]) -> None:
+    for worker in workers:
+        worker.terminate()
+    for worker in workers:
+        try:
+            worker.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(worker.pid, signal.SIGKILL)
+            worker.wait(timeout=30)
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of a process and its live descendants, from /proc (Linux; else 0)."""
+    total = 0.0
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            for child in (task / "children").read_text().split():
+                total += cpu_seconds(int(child))
+    except (OSError, ValueError, IndexError):
+        pass
+    return total
+
+
+def processes(workers, emulator) -> dict[str, list[int]]:
+    return {"workers": [worker.pid for worker in workers], "emulator": [emulator.pid]}
+
+
+def worker_setup(args) -> str:
+    if args.pool == "prefork":
+        return f"1 prefork worker x {args.concurrency} processes, queues {QUEUES}"
+    return f"{args.concurrency} worker processes x {args.threads} threads (-P threads), queues {QUEUES}"
 
 
 # The emulator
@@ -302,7 +368,7 @@ def main() -> None:
     args = parse_args()
     ensure_requirements()
     sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from bench_celery import check_redis, start_worker, stop_worker, wait_for
+    from bench_celery import check_redis, wait_for
     from bench_database import database_urls, drop_database, recreate_database
 
     admin_url, bench_url = database_urls(args.database)
@@ -341,7 +407,7 @@ def main() -> None:
     from platforms.models import MetricsSnapshot, PlatformConnection
     from platforms.services.refresh import refresh_due
 
-    worker = None
+    workers = []
     try:
         call_command("migrate", verbosity=0)
         cache.clear()  # the rate-limit state of an earlier run
@@ -365,10 +431,18 @@ def main() -> None:
 
         app.control.purge()
         worker_log = work / "worker.log"
-        worker = start_worker(dict(os.environ), "prefork", args.concurrency, worker_log.open("a"))
-        wait_for(lambda: app.control.ping(timeout=0.5), timeout=60, what="the worker", interval=0.5)
+        workers = start_workers(args, dict(os.environ), worker_log.open("a"))
+        wait_for(
+            lambda: len(app.control.ping(timeout=0.5)) >= len(workers),
+            timeout=60,
+            what="the workers",
+            interval=0.5,
+        )
+        print(f"workers: {worker_setup(args)}", flush=True)
 
         pulls = CompletedPulls(emulator_url)
+        cpu_from = {name: sum(map(cpu_seconds, pids)) for name, pids in processes(workers, emulator).items()}
+        cpu_from["driver"] = time.process_time()  # refresh_due every half second, the call-log reads
         run_from = timezone.now()
         started = time.monotonic()
         refreshed = 0
@@ -386,12 +460,16 @@ def main() -> None:
                 last_report = time.monotonic()
                 print(f"{last_report - started:5.0f} s: {refreshed} refreshed", flush=True)
         seconds = time.monotonic() - started
-        stop_worker(worker)
-        worker = None
+        cpu = {
+            name: sum(map(cpu_seconds, pids)) - cpu_from[name]
+            for name, pids in processes(workers, emulator).items()
+        }
+        cpu["driver"] = time.process_time() - cpu_from["driver"]
+        stop_workers(workers)
+        workers = []
         pulls.read()
     finally:
-        if worker is not None:
-            stop_worker(worker)
+        stop_workers(workers)
         emulator.terminate()
         emulator.wait(timeout=10)
         emulator_log.close()
@@ -414,6 +492,12 @@ def main() -> None:
     if not args.keep:
         drop_database(admin_url, args.database)
         shutil.rmtree(work / "media", ignore_errors=True)
+    print(
+        "cpu seconds during the run: "
+        + " ".join(f"{name}={value:.0f}" for name, value in cpu.items())
+        + f" (per account: {' '.join(f'{name}={value * 1000 / len(ids):.0f}ms' for name, value in cpu.items())})"
+    )
+    print(f"setup: {worker_setup(args)}")
     print(
         f"refresh: accounts={len(ids)} seconds={seconds:.1f} per_second={len(ids) / seconds:.1f} "
         f"lost={lost} duplicate_calls={duplicates}"

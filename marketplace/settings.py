@@ -15,6 +15,7 @@ import environ
 from csp import constants as csp_constants
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -279,6 +280,10 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Platform refreshes go to their own queue, for thread-pool workers (docs/operations.md). Both
+# queues are declared, so a worker started without -Q still consumes both.
+CELERY_TASK_QUEUES = [Queue("celery"), Queue("platforms")]
+CELERY_TASK_ROUTES = {"platforms.connection_refresh": {"queue": "platforms"}}
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 # A broker that is down must fail a send within seconds (one retry, short socket timeouts): the

@@ -97,7 +97,7 @@ def faults(emu, request):
         return emu.add_fault(_json(request))
     if request.method == "DELETE":
         return emu.clear_faults()
-    return {"data": emu.dump()["faults"]}
+    return {"data": emu.fault_list()}
 
 
 def authorize(emu, request):

@@ -287,10 +287,7 @@ def _when(timestamp):
 
 
 def _is_user(emu, node):
-    return node == "me" or any(
-        account["platform"] == "instagram" and node in (account["id"], account["app_scoped_id"])
-        for account in emu.accounts.values()
-    )
+    return node == "me" or emu.is_instagram_user(node)
 
 
 def node_endpoint(emu, request, arguments):

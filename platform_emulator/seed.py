@@ -172,7 +172,7 @@ def new_account(
         account["union_id"] = "-".join(
             "".join(rng.choice("0123456789abcdef") for _ in range(size)) for size in (8, 4, 4, 4, 12)
         )
-    emu.accounts[account["id"]] = account
+    emu.store_account(account)
     return account
 
 
@@ -276,7 +276,7 @@ def new_post(
         "deleted": False,
         **generated,
     }
-    emu.posts[post_id] = post
+    emu.store_post(post)
     return post
 
 

@@ -1,6 +1,7 @@
 """Accounts, posts, grants, tokens, faults, the clock and the call log, behind one lock. No HTTP here:
 server.py reads requests and writes responses; instagram.py and tiktok.py hold each platform's rules."""
 
+import bisect
 import collections
 import copy
 import json
@@ -65,6 +66,15 @@ class Emulator:
             self.by_endpoint = collections.Counter()
             self.by_account = collections.defaultdict(collections.Counter)
             self.graph_calls = collections.deque()  # times of Instagram Graph calls, for X-App-Usage
+            # Indexes, so a request costs the same with 40 accounts or 10,000 (kept by the methods
+            # below that add, rename or revoke; nothing else writes those dicts).
+            self.by_name = {}  # (platform, username) -> account
+            self.instagram_nodes = set()  # Instagram account ids and app-scoped ids
+            self.posts_by_account = collections.defaultdict(list)  # id -> posts, oldest first
+            self.grants_by_account = collections.defaultdict(list)  # id -> grant ids
+            self.tokens_by_grant = collections.defaultdict(list)  # grant id -> tokens
+            self.codes_by_account = collections.defaultdict(list)  # id -> codes
+            self.instagram_user_count = None  # instagram_users(), until a grant changes
             seed.populate(self)
 
     # Clock
@@ -86,10 +96,29 @@ class Emulator:
     # Lookups
 
     def find_account(self, platform, username):
-        for account in self.accounts.values():
-            if account["platform"] == platform and account["username"] == username:
-                return account
-        return None
+        return self.by_name.get((platform, username))
+
+    def store_account(self, account):
+        self.accounts[account["id"]] = account
+        self.by_name[(account["platform"], account["username"])] = account
+        if account["platform"] == "instagram":
+            self.instagram_nodes.update((account["id"], account["app_scoped_id"]))
+
+    def store_post(self, post):
+        self.posts[post["id"]] = post
+        # Sorted by (timestamp, id): posts_of reads them newest first without sorting.
+        bisect.insort(self.posts_by_account[post["account_id"]], post, key=_post_order)
+
+    def _forget_account(self, account):
+        """Undo store_account and its posts (add_account's all or nothing)."""
+        self.accounts.pop(account["id"])
+        self.by_name.pop((account["platform"], account["username"]), None)
+        self.instagram_nodes.difference_update((account["id"], account.get("app_scoped_id")))
+        for post in self.posts_by_account.pop(account["id"], []):
+            self.posts.pop(post["id"])
+
+    def is_instagram_user(self, node):
+        return node in self.instagram_nodes
 
     def account_or_404(self, platform, username):
         account = self.find_account(platform, username)
@@ -99,14 +128,11 @@ class Emulator:
 
     def posts_of(self, account, stories=False):
         """The account's live posts, newest first (stories only when asked: /media never lists them)."""
-        posts = [
+        return [
             post
-            for post in self.posts.values()
-            if post["account_id"] == account["id"]
-            and not post["deleted"]
-            and (stories or post["media_product_type"] != "STORY")
+            for post in reversed(self.posts_by_account.get(account["id"], ()))
+            if not post["deleted"] and (stories or post["media_product_type"] != "STORY")
         ]
-        return sorted(posts, key=lambda post: (post["timestamp"], post["id"]), reverse=True)
 
     # Codes, grants and tokens
 
@@ -123,6 +149,7 @@ class Emulator:
             "issued": self.now(),
             "used": False,
         }
+        self.codes_by_account[account["id"]].append(code)
         return code
 
     def code_problem(self, platform, code, redirect_uri):
@@ -148,6 +175,8 @@ class Emulator:
             "created": self.now(),
             "revoked": False,
         }
+        self.grants_by_account[code_record["account_id"]].append(grant_id)
+        self.instagram_user_count = None
         return grant_id
 
     def issue_token(self, grant_id, kind):
@@ -161,6 +190,7 @@ class Emulator:
             "expires": now + TOKEN_TTL[kind],
             "used": False,  # a rotated TikTok refresh token
         }
+        self.tokens_by_grant[grant_id].append(token)
         return token, self.tokens[token]
 
     def token_problem(self, token, kinds):
@@ -183,9 +213,11 @@ class Emulator:
         return self.accounts.get(self.grants[record["grant"]]["account_id"])
 
     def _account_tokens(self, account, kinds):
-        for token, record in self.tokens.items():
-            if record["kind"] in kinds and self.grants[record["grant"]]["account_id"] == account["id"]:
-                yield token, record
+        for grant_id in self.grants_by_account.get(account["id"], ()):
+            for token in self.tokens_by_grant.get(grant_id, ()):
+                record = self.tokens[token]
+                if record["kind"] in kinds:
+                    yield token, record
 
     def expire_tokens(self, platform, username, kind=None):
         kinds = {None: tuple(TOKEN_TTL), "access": ACCESS_KINDS, "refresh": ("tt_refresh",)}.get(kind)
@@ -206,24 +238,31 @@ class Emulator:
 
     def _revoke(self, account):
         revoked = 0
-        for grant in self.grants.values():
-            if grant["account_id"] == account["id"] and not grant["revoked"]:
+        for grant_id in self.grants_by_account.get(account["id"], ()):
+            grant = self.grants[grant_id]
+            if not grant["revoked"]:
                 grant["revoked"] = True
                 revoked += 1
-        for record in self.codes.values():
-            if record["account_id"] == account["id"]:
-                record["used"] = True
+        for code in self.codes_by_account.get(account["id"], ()):
+            self.codes[code]["used"] = True
+        self.instagram_user_count = None
         return revoked
+
+    def revoke_grant(self, grant_id):
+        self.grants[grant_id]["revoked"] = True
+        self.instagram_user_count = None
 
     def instagram_users(self):
         """Accounts that currently authorize the app: Meta's hourly budget is 200 calls per user."""
-        return len(
-            {
-                g["account_id"]
-                for g in self.grants.values()
-                if g["platform"] == "instagram" and not g["revoked"]
-            }
-        )
+        if self.instagram_user_count is None:
+            self.instagram_user_count = len(
+                {
+                    g["account_id"]
+                    for g in self.grants.values()
+                    if g["platform"] == "instagram" and not g["revoked"]
+                }
+            )
+        return self.instagram_user_count
 
     # Faults
 
@@ -412,11 +451,7 @@ class Emulator:
                     seed.add_generated_posts(self, account, posts, newest=self.now() - 6 * HOUR)
             except InvalidInput as error:
                 # All or nothing: forget the account and the posts made before the bad one.
-                self.accounts.pop(account["id"])
-                for post_id in [
-                    key for key, post in self.posts.items() if post["account_id"] == account["id"]
-                ]:
-                    self.posts.pop(post_id)
+                self._forget_account(account)
                 raise ControlError(400, str(error)) from None
             return self.account_view(account, posts=True)
 
@@ -451,7 +486,9 @@ class Emulator:
                     changed["username"] = data["username"]
             except InvalidInput as error:
                 raise ControlError(400, str(error)) from None
+            self.by_name.pop((platform, username))
             account.update(changed)
+            self.by_name[(platform, account["username"])] = account
             return self.account_view(account)
 
     def add_post(self, platform, username, data):
@@ -582,6 +619,10 @@ class Emulator:
                 if endpoint in (None, call["endpoint"]) and account in (None, call["account"])
             ]
 
+    def fault_list(self):
+        with self.lock:
+            return copy.deepcopy(self.faults)
+
     def dump(self):
         with self.lock:
             now = self.now()
@@ -594,7 +635,7 @@ class Emulator:
                         "platform": grant["platform"],
                         "username": account["username"] if account else None,
                         "kind": record["kind"],
-                        "scopes": grant["scopes"],
+                        "scopes": list(grant["scopes"]),
                         "issued_at": record["issued"],
                         "expires_at": record["expires"],
                         "expired": now >= record["expires"],
@@ -602,22 +643,25 @@ class Emulator:
                         "rotated": record["used"],
                     }
                 )
-            return copy.deepcopy(
-                {
-                    "now": now,
-                    "clock_offset": self.offset,
-                    "accounts": [self.account_view(account) for account in self.accounts.values()],
-                    "tokens": tokens,
-                    "pending_codes": sum(1 for code in self.codes.values() if not code["used"]),
-                    "faults": self.faults,
-                    "calls": {
-                        "total": self.call_seq,
-                        "by_endpoint": dict(self.by_endpoint),
-                        "by_account": {key: dict(counts) for key, counts in self.by_account.items()},
-                    },
-                    "instagram_app_usage": self._graph_usage(),
-                }
-            )
+            # Built from fresh dicts (account_view copies), so no deep copy of the whole at 10k accounts.
+            return {
+                "now": now,
+                "clock_offset": self.offset,
+                "accounts": [self.account_view(account) for account in self.accounts.values()],
+                "tokens": tokens,
+                "pending_codes": sum(1 for code in self.codes.values() if not code["used"]),
+                "faults": [dict(fault) for fault in self.faults],
+                "calls": {
+                    "total": self.call_seq,
+                    "by_endpoint": dict(self.by_endpoint),
+                    "by_account": {key: dict(counts) for key, counts in self.by_account.items()},
+                },
+                "instagram_app_usage": self._graph_usage(),
+            }
+
+
+def _post_order(post):
+    return post["timestamp"], post["id"]
 
 
 def _random(alphabet, length):

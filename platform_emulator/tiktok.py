@@ -199,7 +199,7 @@ def revoke(emu, request):
     form = _client(emu, request)
     record = emu.tokens.get(form.get("token") or "")
     if record is not None and record["kind"].startswith("tt_"):
-        emu.grant_of(record)["revoked"] = True
+        emu.revoke_grant(record["grant"])
     return {}
 
 

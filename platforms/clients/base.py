@@ -11,6 +11,7 @@ Errors are Kolabo's own, worded for a log or a connection's `last_error`, and ne
 
 import json
 import os
+import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -110,16 +111,18 @@ class PostInsights:
 # Posts Kolabo reads per refresh (the verified engagement rate's window, docs/matching.md).
 RECENT_POSTS = 30
 
-_sessions: dict[int, requests.Session] = {}
+_local = threading.local()
 
 
 def session() -> requests.Session:
-    """One keep-alive session per process: Celery's prefork children must not share a parent's sockets."""
+    """One keep-alive session per thread of each process: Celery's prefork children must not share
+    a parent's sockets, and requests does not promise a Session is safe across threads (the
+    refresh workers run a thread pool, docs/operations.md)."""
     pid = os.getpid()
-    current = _sessions.get(pid)
-    if current is None:
-        _sessions.clear()
-        current = _sessions[pid] = requests.Session()
+    current = getattr(_local, "session", None)
+    if current is None or _local.pid != pid:
+        current = _local.session = requests.Session()
+        _local.pid = pid
     return current
 
 

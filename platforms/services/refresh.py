@@ -123,8 +123,9 @@ def refresh_due(*, now: datetime | None = None, limit: int = DUE_BATCH) -> int:
     next sweep does not queue it again while it waits; its task claims it by that mark."""
     now = now or timezone.now()
     free = Q(refresh_claimed_until__isnull=True) | Q(refresh_claimed_until__lte=now)
+    # A deactivated creator's account waits: nobody sees it, and it resumes when they are back.
     due = PlatformConnection.objects.filter(
-        status=PlatformConnection.Status.CONNECTED, next_refresh_at__lte=now
+        status=PlatformConnection.Status.CONNECTED, next_refresh_at__lte=now, profile__user__is_active=True
     )
     ids = list(due.filter(free).order_by("next_refresh_at", "pk").values_list("pk", flat=True)[:limit])
     if not ids:

@@ -15,10 +15,9 @@ from platforms.clients import (
     TokenInvalid,
 )
 from platforms.clients import tiktok as tiktok_api
-from tests.platform_fixtures import platform_emulator, platforms
 
 # The emulator's fixtures, used here by name (tests/conftest.py does not load them).
-__all__ = ["platform_emulator", "platforms"]
+
 
 REDIRECT_URI = "https://kolabo.test/platforms/callback/"
 

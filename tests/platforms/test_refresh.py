@@ -14,6 +14,7 @@ from django.utils import timezone
 from campaigns.models import Collaboration
 from creators.models import MetricsSource, SocialAccount
 from creators.signals import matching_inputs_changed
+from marketplace.celery import app as project_app
 from marketplace.models import Notification
 from platforms import metrics, ratelimits
 from platforms.clients.base import Post
@@ -22,11 +23,11 @@ from platforms.models import MetricsSnapshot, PlatformConnection, PlatformPost
 from platforms.services import lifecycle, refresh
 from tests.campaigns.factories import CampaignFactory
 from tests.creators.factories import SocialAccountFactory
-from tests.platform_fixtures import platform_emulator, platforms
+from tests.marketplace.test_broker_outage import broker_down  # noqa: F401
 from tests.platforms.test_clients import grant_for
 
 # The emulator's fixtures, used here by name (tests/conftest.py does not load them).
-__all__ = ["platform_emulator", "platforms"]
+
 
 pytestmark = pytest.mark.django_db
 
@@ -490,35 +491,49 @@ def test_a_refresh_that_finished_is_not_repeated_by_a_duplicate_task(platforms):
     assert calls(platforms) == before
 
 
-def test_sweep_marks_rows_queued_and_only_its_task_claims_them(platforms, monkeypatch):
+@pytest.mark.usefixtures("broker_down")
+def test_sweep_marks_rows_queued_and_only_its_task_claims_them(platforms):
     first = connect(platforms, "instagram", "kopi.creator")
     second = connect(platforms, "tiktok", "kopi.creator")
-    sent = []
-    monkeypatch.setattr(refresh, "enqueue", lambda task, *args: sent.append(args) or True)
 
-    assert refresh.refresh_due() == 2
-    assert {pk for pk, _mark in sent} == {first.pk, second.pk}
+    # The broker is down: nothing is sent, but both rows are marked queued by this sweep.
+    refresh.refresh_due()
+    marks = dict(PlatformConnection.objects.values_list("pk", "refresh_claimed_until"))
+    assert marks[first.pk] is not None and marks[first.pk] == marks[second.pk] > timezone.now()
     assert refresh.refresh_due() == 0  # queued already: not queued twice
     # A stray task without the mark (a duplicate, a manual call) cannot take a queued row.
     assert refresh.connection_refresh(first.pk) == refresh.SKIPPED
-    mark = dict(sent)[first.pk]
+    mark = marks[first.pk].isoformat()
     assert refresh.connection_refresh(first.pk, queued_until=mark) == refresh.REFRESHED
     assert refresh.connection_refresh(first.pk, queued_until=mark) == refresh.SKIPPED
 
-    # A queued task that never ran: after QUEUE_LEASE the next sweep queues it again.
+    # A queued task that never ran: after QUEUE_LEASE the next sweep (the broker back, tasks inline)
+    # queues it again and it is refreshed once.
+    project_app.set_current()
     later = timezone.now() + refresh.QUEUE_LEASE + timedelta(seconds=1)
-    PlatformConnection.objects.filter(pk=second.pk).update(next_refresh_at=timezone.now())
-    sent.clear()
-    assert refresh.refresh_due(now=later) == 1 and sent[0][0] == second.pk
+    assert refresh.refresh_due(now=later) == 1
+    second.refresh_from_db()
+    assert second.last_refreshed_at is not None and second.snapshots.count() == 1
 
 
-def test_refresh_due_is_bounded_and_skips_disconnected_rows(platforms, monkeypatch):
+def test_refresh_due_is_bounded_and_skips_disconnected_rows_and_deactivated_creators(platforms):
     rows = [connect(platforms, "instagram", name) for name in ("kopi.creator", "nano.rina", "tiny.account")]
     lifecycle.connection_mark_disconnected(rows[2], PlatformConnection.Reason.BY_CREATOR)
-    monkeypatch.setattr(refresh, "enqueue", lambda task, *args: True)
+    # Tasks run inline here: each queued row is refreshed, so it is not due again.
     assert refresh.refresh_due(limit=1) == 1
     assert refresh.refresh_due(limit=5) == 1
     assert refresh.refresh_due(limit=5) == 0
+    assert all(row.snapshots.count() == 1 for row in rows[:2])
+
+    # A deactivated creator's account is left alone until they are back.
+    PlatformConnection.objects.filter(pk=rows[0].pk).update(next_refresh_at=timezone.now())
+    user = rows[0].profile.user
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    assert refresh.refresh_due() == 0
+    user.is_active = True
+    user.save(update_fields=["is_active"])
+    assert refresh.refresh_due() == 1
 
 
 # Scheduling
