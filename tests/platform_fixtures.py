@@ -7,23 +7,19 @@ Tests drive it through the handle's control methods (the /_emulator/ API).
 """
 
 import json
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 from urllib.parse import quote, urlencode
 
 import pytest
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from tests.emulator_process import emulator_running
+
 INSTAGRAM_CLIENT_ID = "kolabo-ig-app"
 INSTAGRAM_CLIENT_SECRET = "kolabo-ig-secret"
 TIKTOK_CLIENT_KEY = "kolabo-tt-app"
 TIKTOK_CLIENT_SECRET = "kolabo-tt-secret"
 GRAPH_VERSION = "v23.0"
-START_TIMEOUT = 15.0
 
 # The emulator is on loopback: never through a proxy from the environment.
 _opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
@@ -180,44 +176,17 @@ class PlatformEmulatorHandle:
         return self._call("POST", "clock", {"advance_seconds": seconds})
 
 
-def _start(log_path, port_file):
-    command = [sys.executable, "-m", "platform_emulator", "--port", "0", "--port-file", str(port_file)]
-    command += ["--host", "127.0.0.1", "--app-secret", INSTAGRAM_CLIENT_SECRET]
-    with open(log_path, "w") as log:
-        process = subprocess.Popen(command, cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(
-                f"the platform emulator exited with {process.returncode}: {log_path.read_text()}"
-            )
-        if port_file.exists():
-            handle = PlatformEmulatorHandle(f"http://127.0.0.1:{int(port_file.read_text())}")
-            try:
-                handle.state()
-                return process, handle
-            except OSError:
-                pass
-        time.sleep(0.05)
-    process.kill()
-    raise RuntimeError(
-        f"the platform emulator did not answer within {START_TIMEOUT} s: {log_path.read_text()}"
-    )
-
-
 @pytest.fixture(scope="session")
 def platform_emulator(tmp_path_factory):
     folder = tmp_path_factory.mktemp("platform-emulator")
-    process, handle = _start(folder / "emulator.log", folder / "port")
-    try:
+    with emulator_running(
+        "platform",
+        "platform_emulator",
+        ["--host", "127.0.0.1", "--app-secret", INSTAGRAM_CLIENT_SECRET],
+        folder,
+        PlatformEmulatorHandle,
+    ) as handle:
         yield handle
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 @pytest.fixture

@@ -6,20 +6,17 @@ official library like the app does, and drive it through the handle's control me
 """
 
 import json
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 from urllib.parse import quote, urlencode
 
 import pytest
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from tests.emulator_process import emulator_running
+
 API_KEY = "sk_test_kolabo_emulator"
 WEBHOOK_SECRET = "whsec_kolabo_emulator"
-START_TIMEOUT = 15.0
 
 # The emulator is on loopback: never through a proxy from the environment.
 _opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
@@ -125,42 +122,17 @@ class EmulatorHandle:
         )
 
 
-def _start(log_path, port_file):
-    command = [sys.executable, "-m", "stripe_emulator", "--port", "0", "--port-file", str(port_file)]
-    command += ["--api-key", API_KEY, "--webhook-secret", WEBHOOK_SECRET]
-    with open(log_path, "w") as log:
-        process = subprocess.Popen(command, cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(
-                f"the Stripe emulator exited with {process.returncode}: {log_path.read_text()}"
-            )
-        if port_file.exists():
-            handle = EmulatorHandle(f"http://127.0.0.1:{int(port_file.read_text())}")
-            try:
-                handle.state()
-                return process, handle
-            except OSError:
-                pass
-        time.sleep(0.05)
-    process.kill()
-    raise RuntimeError(f"the Stripe emulator did not answer within {START_TIMEOUT} s: {log_path.read_text()}")
-
-
 @pytest.fixture(scope="session")
 def stripe_emulator(tmp_path_factory):
     folder = tmp_path_factory.mktemp("stripe-emulator")
-    process, handle = _start(folder / "emulator.log", folder / "port")
-    try:
+    with emulator_running(
+        "Stripe",
+        "stripe_emulator",
+        ["--api-key", API_KEY, "--webhook-secret", WEBHOOK_SECRET],
+        folder,
+        EmulatorHandle,
+    ) as handle:
         yield handle
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 @pytest.fixture
