@@ -1,7 +1,5 @@
 """Workspace actions on deliverables: submit a draft, review it, open its file, publish, confirm."""
 
-import logging
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -21,22 +19,9 @@ from campaigns.views.workspace import _back, _forbidden, _form_error, _workspace
 from marketplace.decorators import mfa_redirect
 from marketplace.errors import DomainError, InvalidTransition, PermissionDeniedError
 from marketplace.private_files import private_file_response
-from platforms import ratelimits
-from platforms.clients import (
-    PlatformRefused,
-    PlatformUnavailable,
-    Post,
-    RateLimited,
-    TokenInvalid,
-    client_for,
-)
-from platforms.crypto import TokenUnreadable
-from platforms.models import PlatformConnection
 from platforms.selectors import publish_post_picker
 from platforms.services import post_capture
-from platforms.services.lifecycle import connection_mark_disconnected
 
-logger = logging.getLogger(__name__)
 D = CollaborationDeliverable.Status
 
 
@@ -186,7 +171,7 @@ def _refresh_posts(request, deliverable, collaboration, viewer):
     picker = publish_post_picker(deliverable)
     live_posts = None
     if picker is not None:
-        live_posts, problem = _read_recent_posts(picker.connection)
+        live_posts, problem = post_capture.recent_posts_read(picker.connection, limit=POST_CHOICES)
         if problem:
             messages.warning(request, problem)
     typed = {name: request.POST.get(name, "") for name in ("post_url", *PUBLISH_METRICS)}
@@ -194,41 +179,6 @@ def _refresh_posts(request, deliverable, collaboration, viewer):
         initial=typed, deliverable=deliverable, live_posts=live_posts, auto_id=f"id_p{deliverable.pk}_%s"
     )
     return _workspace(request, collaboration, viewer, bound={("publish", deliverable.pk): form})
-
-
-def _read_recent_posts(connection: PlatformConnection) -> tuple[list[Post] | None, str]:
-    """The account's newest posts read now, or None and why not (said to the creator). Handles the
-    platform's answers as post capture does: no call while the platform cools down, rate limits
-    and usage noted for every worker, a refused token disconnects the account."""
-    platform = connection.platform
-    busy = _(
-        "%(platform)s is not answering Kolabo right now, so your posts cannot be read. "
-        "Try again in a few minutes, or paste the link of your post."
-    ) % {"platform": connection.get_platform_display()}
-    if ratelimits.cooldown_remaining(platform) > 0:
-        return None, busy
-    try:
-        # A TikTok access token lasts a day; only the refresh service renews it (under its claim).
-        connection = post_capture.ready_connection(connection)
-        client = client_for(platform, connection.access_token)
-        try:
-            posts = client.recent_posts(POST_CHOICES)
-        finally:
-            ratelimits.note_usage(platform, getattr(client, "app_usage", None))
-    except TokenInvalid as error:
-        connection_mark_disconnected(connection, error.reason)
-        return None, _(
-            "Your %(platform)s account's connection to Kolabo has stopped working. Connect it again "
-            "on your profile (Connected accounts), or paste the link of your post."
-        ) % {"platform": connection.get_platform_display()}
-    except RateLimited as error:
-        ratelimits.note_rate_limited(platform, retry_after=error.retry_after, app_wide=error.app_wide)
-        return None, busy
-    except (PlatformUnavailable, PlatformRefused, TokenUnreadable) as error:
-        logger.warning("Connection %s: reading recent posts failed: %s", connection.pk, error)
-        return None, busy
-    ratelimits.note_success(platform)
-    return posts, ""
 
 
 @login_required

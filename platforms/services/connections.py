@@ -16,8 +16,7 @@ import logging
 import secrets
 import time
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from decimal import Decimal
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -30,6 +29,7 @@ from django.utils.translation import gettext as _
 from creators.models import CreatorProfile, MetricsSource, Platform, SocialAccount, tier_for_followers
 from creators.services import HANDLE_RE, normalise_handle
 from creators.services.common import _ensure_owner
+from creators.services.social_accounts import SELF_REPORTED_FIELDS, self_reported_json, self_reported_of
 from creators.signals import announce_matching_change
 from marketplace.errors import InvalidTransition, ValidationFailed
 from marketplace.models import User
@@ -41,21 +41,6 @@ from platforms.services.lifecycle import connection_mark_disconnected
 
 logger = logging.getLogger(__name__)
 
-# What the creator typed on the account, kept in SocialAccount.self_reported while verified values
-# are shown, and put back by "disconnect and delete data".
-SELF_REPORTED_FIELDS = (
-    "followers",
-    "following",
-    "posts",
-    "avg_likes",
-    "avg_comments",
-    "avg_views",
-    "audience_countries",
-    "audience_languages",
-    "engagement_rate",
-    "tier",
-    "metrics_date",
-)
 DELETION_SALT = "platforms.data_deletion"
 
 
@@ -241,16 +226,9 @@ def _link_account(
 
 
 def self_reported_values(account: SocialAccount) -> dict[str, Any]:
-    """The account's current values as JSON, to keep in `self_reported`."""
-    values = {}
-    for field in SELF_REPORTED_FIELDS:
-        value = getattr(account, field)
-        if isinstance(value, Decimal):
-            value = str(value)
-        elif isinstance(value, date):
-            value = value.isoformat()
-        values[field] = value
-    return values
+    """The account's current values as JSON, to keep in `self_reported` while verified values are
+    shown (put back by "disconnect and delete data")."""
+    return self_reported_json({field: getattr(account, field) for field in SELF_REPORTED_FIELDS})
 
 
 # Disconnecting
@@ -339,18 +317,12 @@ def _delete_pulled_data(connection: PlatformConnection) -> dict[str, int]:
 
 
 def _restore_self_reported(account: SocialAccount) -> None:
-    values = dict(account.self_reported)
+    values = self_reported_of(account)
     fields = []
     for field in SELF_REPORTED_FIELDS:
-        if field not in values:
-            continue
-        value = values[field]
-        if field == "metrics_date":
-            value = date.fromisoformat(value)
-        elif field == "engagement_rate":
-            value = Decimal(str(value))
-        setattr(account, field, value)
-        fields.append(field)
+        if field in values:
+            setattr(account, field, values[field])
+            fields.append(field)
     if "followers" in values and "tier" not in values:
         account.tier = tier_for_followers(account.followers)
         fields.append("tier")

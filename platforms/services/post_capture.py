@@ -34,6 +34,7 @@ from platforms.clients import (
     RateLimited,
     TikTokClient,
     TokenInvalid,
+    client_for,
 )
 from platforms.clients.base import RECENT_POSTS, Post
 from platforms.crypto import TokenUnreadable
@@ -199,6 +200,44 @@ def ready_connection(connection: PlatformConnection) -> PlatformConnection:
     if outcome != refresh.REFRESHED:
         raise PlatformUnavailable("The account is being refreshed; try again shortly.")
     return PlatformConnection.objects.get(pk=connection.pk)
+
+
+def recent_posts_read(connection: PlatformConnection, *, limit: int) -> tuple[list[Post] | None, str]:
+    """The account's newest posts read now, or None and why not (said to the creator). Used by the
+    "Refresh my posts" button: one list call that stores nothing. Handles the platform's answers as
+    `_find` does: no call while the platform cools down, rate limits and usage noted for every
+    worker, a refused token disconnects the account."""
+    from platforms.services.lifecycle import connection_mark_disconnected
+
+    platform = connection.platform
+    busy = _(
+        "%(platform)s is not answering Kolabo right now, so your posts cannot be read. "
+        "Try again in a few minutes, or paste the link of your post."
+    ) % {"platform": connection.get_platform_display()}
+    if ratelimits.cooldown_remaining(platform) > 0:
+        return None, busy
+    try:
+        # A TikTok access token lasts a day; only the refresh service renews it (under its claim).
+        connection = ready_connection(connection)
+        client = client_for(platform, connection.access_token)
+        try:
+            posts = client.recent_posts(limit)
+        finally:
+            ratelimits.note_usage(platform, getattr(client, "app_usage", None))
+    except TokenInvalid as error:
+        connection_mark_disconnected(connection, error.reason)
+        return None, _(
+            "Your %(platform)s account's connection to Kolabo has stopped working. Connect it again "
+            "on your profile (Connected accounts), or paste the link of your post."
+        ) % {"platform": connection.get_platform_display()}
+    except RateLimited as error:
+        ratelimits.note_rate_limited(platform, retry_after=error.retry_after, app_wide=error.app_wide)
+        return None, busy
+    except (PlatformUnavailable, PlatformRefused, TokenUnreadable) as error:
+        logger.warning("Connection %s: reading recent posts failed: %s", connection.pk, error)
+        return None, busy
+    ratelimits.note_success(platform)
+    return posts, ""
 
 
 def _stored(connection: PlatformConnection, link: PostLink) -> PlatformPost | None:
