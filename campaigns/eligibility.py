@@ -170,23 +170,21 @@ def check_eligibility(*, campaign: Campaign, creator: CreatorProfile) -> Eligibi
                 Check(False, _("Add a social account with your metrics to your profile first."))
             )
 
+    # Verified accounts only when the brief requires them: their numbers are the ones the rules read.
+    best = account_for_campaign(campaign=campaign, accounts=on_platform)
     if campaign.requires_verified_accounts:
-        verified = [a for a in on_platform if a.is_metrics_verified]
-        if verified:
+        if best is not None:
             result.checks.append(
                 Check(
                     True,
                     _("%(account)s is connected to Kolabo: its numbers are verified.")
-                    % {"account": _label(account_for_campaign(campaign=campaign, accounts=verified))},
+                    % {"account": _label(best)},
                 )
             )
         else:
             result.checks.append(Check(False, verified_required_text(campaign, for_creator=True)))
-        # Only verified accounts count: their numbers are the ones the rules below read.
-        on_platform = verified
 
-    if on_platform:
-        best = account_for_campaign(campaign=campaign, accounts=on_platform)
+    if best is not None:
         result.account = best
         result.checks.extend(_audience_checks(campaign, best))
 

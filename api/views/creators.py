@@ -3,6 +3,7 @@
 from django.db.models import Prefetch
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.exceptions import ValidationError
 
 from api.access import caller
 from api.serializers import core as s
@@ -58,8 +59,6 @@ class CreatorList(ListEndpoint):
             raise Http404
         form = DiscoveryForm(request.query_params)
         if not form.is_valid():
-            from rest_framework.exceptions import ValidationError
-
             raise ValidationError(form.errors)
         queryset = creator_search(filters=form.cleaned_data, viewer=request.user).prefetch_related(
             "niches",
