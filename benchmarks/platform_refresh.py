@@ -17,8 +17,8 @@ N connected, due accounts.
 
 Then the emulator refuses `--ratio` of all API calls with a rate limit (Instagram code 4, the
 app-wide one, by default; TikTok 429), and the benchmark does what beat does, more often: it calls
-`refresh_due` every half second, which queues the due accounts; the worker refreshes them; a
-rate-limited refresh is deferred (its `next_refresh_at` moved by a jittered backoff) and queued
+`refresh_due` every half second, which queues the due accounts in batches (20 a task); the
+workers refresh them; a rate-limited refresh is deferred (its `next_refresh_at` moved by a jittered backoff) and queued
 again once due. It runs until every account was refreshed. The backoff policy is shortened for
 the run through settings (base 1 s, cap 8 s; production: 5 min, 12 h): the point is that nothing
 is lost or done twice, not how long a real deferral waits.
@@ -480,7 +480,11 @@ def main() -> None:
     lost = len(ids) - connected.filter(last_refreshed_at__gte=run_from).count()
     snapshots = Counter(MetricsSnapshot.objects.values_list("connection_id", flat=True))
     outcomes = Counter(
-        re.findall(r"platforms\.connection_refresh\[.*\] succeeded in .*: '(\w+)'", worker_log.read_text())
+        outcome
+        for results in re.findall(
+            r"platforms\.connections_refresh\[.*\] succeeded in .*: (\{.*\})", worker_log.read_text()
+        )
+        for outcome in re.findall(r"'(\w+)'", results)
     )
     print(
         f"outcomes={dict(outcomes)} complete_pulls={sum(done.values())} "

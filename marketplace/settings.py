@@ -283,8 +283,15 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Platform refreshes go to their own queue, for thread-pool workers (docs/operations.md). Both
 # queues are declared, so a worker started without -Q still consumes both.
 CELERY_TASK_QUEUES = [Queue("celery"), Queue("platforms")]
-CELERY_TASK_ROUTES = {"platforms.connection_refresh": {"queue": "platforms"}}
+CELERY_TASK_ROUTES = {
+    "platforms.connection_refresh": {"queue": "platforms"},
+    "platforms.connections_refresh": {"queue": "platforms"},
+}
 CELERY_TASK_TIME_LIMIT = 300
+# Celery's Django fixup closes the database connection after every task unless this is set; a
+# worker then reconnects per task. Set, workers keep theirs, and marketplace/celery.py applies
+# Django's own rules (CONN_MAX_AGE, health checks) between tasks instead.
+CELERY_DB_REUSE_MAX = 1000
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 # A broker that is down must fail a send within seconds (one retry, short socket timeouts): the
 # request answers normally and a beat sweep queues the committed work later (marketplace/queueing.py).

@@ -1,4 +1,4 @@
-"""Thin Celery tasks: an id in, one service call, safe to run twice (each refresh claims its row)."""
+"""Thin Celery tasks: ids in, one service call, safe to run twice (each refresh claims its rows)."""
 
 from celery import shared_task
 
@@ -8,6 +8,13 @@ def connection_refresh(connection_id: int, queued_until: str | None = None) -> s
     from platforms.services.refresh import connection_refresh as refresh
 
     return refresh(connection_id, queued_until=queued_until)
+
+
+@shared_task(name="platforms.connections_refresh")
+def connections_refresh(connection_ids: list[int], queued_until: str | None = None) -> dict[int, str]:
+    from platforms.services.refresh import connections_refresh as refresh
+
+    return refresh(connection_ids, queued_until=queued_until)
 
 
 @shared_task(name="platforms.refresh_due")

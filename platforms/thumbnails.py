@@ -6,12 +6,12 @@ the next refresh tries again.
 
 import logging
 
-import requests
+import urllib3
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils.text import get_valid_filename
 
-from platforms.clients.base import session, timeout
+from platforms.clients.base import PlatformUnavailable, open_stream
 
 logger = logging.getLogger(__name__)
 
@@ -25,21 +25,26 @@ def download_image(url: str) -> tuple[bytes, str] | None:
     if not url.startswith(("https://", "http://")):
         return None
     try:
-        with session().get(url, timeout=timeout(), stream=True) as response:
-            if response.status_code != 200:
-                return None
-            content_type = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
-            extension = IMAGE_TYPES.get(content_type)
-            declared = response.headers.get("Content-Length")
-            if extension is None or (declared and declared.isdigit() and int(declared) > MAX_BYTES):
-                return None
-            data = bytearray()
-            for chunk in response.iter_content(CHUNK):
-                data += chunk
-                if len(data) > MAX_BYTES:
-                    return None
-    except (requests.RequestException, OSError, ValueError):
+        response = open_stream(url)
+    except PlatformUnavailable:
         return None
+    try:
+        if response.status != 200:
+            return None
+        content_type = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
+        extension = IMAGE_TYPES.get(content_type)
+        declared = response.headers.get("Content-Length")
+        if extension is None or (declared and declared.isdigit() and int(declared) > MAX_BYTES):
+            return None
+        data = bytearray()
+        for chunk in response.stream(CHUNK):
+            data += chunk
+            if len(data) > MAX_BYTES:
+                return None
+    except (urllib3.exceptions.HTTPError, OSError, ValueError):
+        return None
+    finally:
+        response.release_conn()
     return (bytes(data), extension) if data else None
 
 

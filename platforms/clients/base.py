@@ -9,14 +9,20 @@ Errors are Kolabo's own, worded for a log or a connection's `last_error`, and ne
 - `PlatformRefused`: any other refusal (bad parameters, a missing permission); the message says which.
 """
 
+import functools
 import json
+import json as _json
 import os
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlencode, urlsplit
 
+import certifi
 import requests
+import urllib3
 from django.conf import settings
 
 
@@ -111,44 +117,111 @@ class PostInsights:
 # Posts Kolabo reads per refresh (the verified engagement rate's window, docs/matching.md).
 RECENT_POSTS = 30
 
-_local = threading.local()
+_pools: dict[tuple[int, str], urllib3.PoolManager] = {}
+_pools_lock = threading.Lock()
 
 
-def session() -> requests.Session:
-    """One keep-alive session per thread of each process: Celery's prefork children must not share
-    a parent's sockets, and requests does not promise a Session is safe across threads (the
-    refresh workers run a thread pool, docs/operations.md)."""
-    pid = os.getpid()
-    current = getattr(_local, "session", None)
-    if current is None or _local.pid != pid:
-        current = _local.session = requests.Session()
-        _local.pid = pid
-    return current
+def _pool(proxy: str) -> urllib3.PoolManager:
+    """One keep-alive pool per process (and proxy), shared by its threads (urllib3's pools are
+    thread-safe): Celery's prefork children must not share a parent's sockets. urllib3 directly,
+    not requests: at hundreds of calls a second requests' per-call preparation (the environment's
+    proxies, merged settings) was a third of a refresh worker's time."""
+    key = (os.getpid(), proxy)
+    pool = _pools.get(key)
+    if pool is None:
+        with _pools_lock:
+            pool = _pools.get(key)
+            if pool is None:
+                options = {
+                    "num_pools": 16,
+                    "maxsize": 32,
+                    "retries": False,
+                    "ca_certs": os.environ.get("REQUESTS_CA_BUNDLE") or certifi.where(),
+                }
+                pool = urllib3.ProxyManager(proxy, **options) if proxy else urllib3.PoolManager(**options)
+                _pools[key] = pool
+    return pool
+
+
+@functools.lru_cache(maxsize=64)
+def _origin_proxy(origin: str) -> str:
+    """The environment's proxy for an origin (HTTPS_PROXY, NO_PROXY…), looked up once; "" for none."""
+    found = requests.utils.get_environ_proxies(origin)
+    return found.get(urlsplit(origin).scheme) or found.get("all") or ""
+
+
+def _proxy(url: str) -> str:
+    parts = urlsplit(url)
+    return _origin_proxy(f"{parts.scheme}://{parts.netloc}")
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A platform's HTTP answer, read whole (small JSON documents); headers are case-insensitive."""
+
+    status_code: int
+    headers: Mapping[str, str]
+    content: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.content)
 
 
 def timeout() -> float:
     return settings.PLATFORM_TIMEOUT_SECONDS
 
 
-def send(method: str, url: str, **kwargs: Any) -> requests.Response:
-    """One HTTP call; a timeout or a broken connection becomes PlatformUnavailable (the URL's query,
-    which may hold a token, is not repeated in the message)."""
+def _request(method: str, url: str, *, preload: bool, **kwargs: Any) -> urllib3.BaseHTTPResponse:
     try:
-        return session().request(method, url, timeout=timeout(), **kwargs)
-    except requests.Timeout:
+        return _pool(_proxy(url)).request(
+            method, url, timeout=urllib3.Timeout(total=timeout()), preload_content=preload, **kwargs
+        )
+    except urllib3.exceptions.NewConnectionError:  # a ConnectTimeoutError too, but not a timeout
+        raise PlatformUnavailable("Could not connect (NewConnectionError).") from None
+    except urllib3.exceptions.TimeoutError:
         raise PlatformUnavailable(f"No answer within {timeout():g} seconds.") from None
-    except requests.RequestException as error:
+    except urllib3.exceptions.HTTPError as error:
         raise PlatformUnavailable(f"Could not connect ({type(error).__name__}).") from None
 
 
-def json_body(response: requests.Response) -> Any:
+def send(
+    method: str,
+    url: str,
+    *,
+    params: dict[str, Any] | None = None,
+    data: dict[str, Any] | None = None,
+    json: Any = None,
+    headers: dict[str, str] | None = None,
+) -> Answer:
+    """One HTTP call; a timeout or a broken connection becomes PlatformUnavailable (the URL's query,
+    which may hold a token, is not repeated in the message). `data` is sent as a form, `json` as JSON."""
+    if params:
+        url = f"{url}{'&' if '?' in url else '?'}{urlencode(params)}"
+    headers = dict(headers or {})
+    body = None
+    if json is not None:
+        body = _json.dumps(json).encode()
+        headers["Content-Type"] = "application/json"
+    elif data is not None:
+        body = urlencode(data).encode()
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    response = _request(method, url, preload=True, body=body, headers=headers)
+    return Answer(response.status, response.headers, response.data)
+
+
+def open_stream(url: str) -> urllib3.BaseHTTPResponse:
+    """A GET whose body is read in chunks (downloads); the caller must `release_conn()` it."""
+    return _request("GET", url, preload=False)
+
+
+def json_body(response: Answer) -> Any:
     try:
         return response.json()
     except ValueError:
         raise PlatformUnavailable(f"Unreadable answer (HTTP {response.status_code}).") from None
 
 
-def header_json(response: requests.Response, name: str) -> dict:
+def header_json(response: Answer, name: str) -> dict:
     try:
         value = json.loads(response.headers.get(name) or "{}")
     except ValueError:
@@ -156,7 +229,7 @@ def header_json(response: requests.Response, name: str) -> dict:
     return value if isinstance(value, dict) else {}
 
 
-def retry_after(response: requests.Response) -> float | None:
+def retry_after(response: Answer) -> float | None:
     try:
         seconds = float(response.headers.get("Retry-After", ""))
     except ValueError:

@@ -12,11 +12,11 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-import requests
 from django.conf import settings
 
 from .base import (
     RECENT_POSTS,
+    Answer,
     PlatformRefused,
     PlatformUnavailable,
     Post,
@@ -80,7 +80,7 @@ class InstagramClient:
         response = send("GET", url, params=params)
         return self._read(response)
 
-    def _read(self, response: requests.Response) -> dict:
+    def _read(self, response: Answer) -> dict:
         usage = header_json(response, "X-App-Usage")
         numbers = [count(value) for value in usage.values()]
         if any(number is not None for number in numbers):
@@ -96,7 +96,7 @@ class InstagramClient:
         self.answered += 1
         return body
 
-    def _error(self, response: requests.Response, error: dict) -> Exception:
+    def _error(self, response: Answer, error: dict) -> Exception:
         code = count(error.get("code"))
         subcode = count(error.get("error_subcode"))
         if code == TOKEN_INVALID_CODE:

@@ -9,11 +9,11 @@ field: `invalid_grant` on a refresh means the refresh token is dead (revoked, ex
 from datetime import UTC, datetime
 from typing import Any
 
-import requests
 from django.conf import settings
 
 from .base import (
     RECENT_POSTS,
+    Answer,
     PlatformRefused,
     PlatformUnavailable,
     Post,
@@ -42,7 +42,7 @@ def _form(**extra: str) -> dict[str, str]:
     return {"client_key": settings.TIKTOK_CLIENT_KEY, "client_secret": settings.TIKTOK_CLIENT_SECRET, **extra}
 
 
-def _read_token_answer(response: requests.Response, *, refreshing: bool) -> dict:
+def _read_token_answer(response: Answer, *, refreshing: bool) -> dict:
     if response.status_code == 429:
         raise RateLimited(
             "TikTok asked Kolabo to slow down.", retry_after=retry_after(response), app_wide=True

@@ -188,8 +188,9 @@ def ready_connection(connection: PlatformConnection) -> PlatformConnection:
     """The connection with a usable token. TikTok's access token lasts a day and its refresh token
     rotates, so only the refresh service renews it (under its own claim): run one now if due."""
     from platforms.services import refresh
+    from platforms.services.account_reads import tiktok_token_due
 
-    if connection.platform != Platform.TIKTOK or not refresh.tiktok_token_due(connection, timezone.now()):
+    if connection.platform != Platform.TIKTOK or not tiktok_token_due(connection, timezone.now()):
         return connection
     PlatformConnection.objects.filter(
         pk=connection.pk, status=PlatformConnection.Status.CONNECTED, next_refresh_at__gt=timezone.now()

@@ -6,6 +6,7 @@ from decimal import Decimal
 from io import StringIO
 
 import pytest
+from celery.signals import task_prerun
 from cryptography.fernet import Fernet
 from django.core import mail
 from django.core.management import call_command
@@ -21,6 +22,7 @@ from platforms.clients.base import Post
 from platforms.crypto import decrypt_token
 from platforms.models import MetricsSnapshot, PlatformConnection, PlatformPost
 from platforms.services import lifecycle, refresh
+from platforms.services.verified_values import THUMBNAILS_PER_REFRESH
 from tests.campaigns.factories import CampaignFactory
 from tests.creators.factories import SocialAccountFactory
 from tests.marketplace.test_broker_outage import broker_down  # noqa: F401
@@ -212,7 +214,7 @@ def test_thumbnails_and_picture_are_copied_into_storage(platforms, settings):
     connection.refresh_from_db()
     assert connection.picture.name.startswith("platforms/pictures/")
     stored = PlatformPost.objects.filter(connection=connection).exclude(thumbnail="")
-    assert stored.count() == refresh.THUMBNAILS_PER_REFRESH
+    assert stored.count() == THUMBNAILS_PER_REFRESH
     assert stored.first().thumbnail.read(8).startswith(b"\x89PNG")
     # The best posts by engagement get them first.
     best = PlatformPost.objects.filter(connection=connection).order_by("-likes")[:3]
@@ -450,15 +452,44 @@ def test_app_wide_limits_pause_the_platform_for_every_account(platforms, setting
 
 
 def test_limits_between_answered_calls_are_not_in_a_row(platforms, settings):
-    connection = connect(platforms, "instagram", "kopi.creator")
-    # Every media list refused, the profile call before it answered: scattered, not a throttle.
+    names = [f"scattered.{n}" for n in range(ratelimits.ESCALATE_AFTER + 1)]
+    for name in names:
+        platforms.add_account("instagram", name, followers=5000)
+    connections = [connect(platforms, "instagram", name) for name in names]
+    # Each account's profile answers, then its media list is refused: scattered, not a throttle.
     platforms.fault(
         "instagram", "rate_limit", count=ratelimits.ESCALATE_AFTER + 1, code=4, endpoint="media_list"
     )
-    for _ in range(ratelimits.ESCALATE_AFTER + 1):
-        make_due(connection)
+    for connection in connections:
         assert refresh.connection_refresh(connection.pk) == refresh.DEFERRED
     assert ratelimits.cooldown_remaining("instagram") == 0
+
+
+def test_an_interrupted_read_resumes_where_it_stopped(platforms, settings):
+    connection = connect(platforms, "instagram", "kopi.creator")
+    platforms.fault("instagram", "rate_limit", count=1, code=17, endpoint="account_insights")
+    assert refresh.connection_refresh(connection.pk) == refresh.DEFERRED
+    connection.refresh_from_db()
+    # Profile and posts were answered before the refusal: progress, so no failure counted.
+    assert connection.refresh_failures == 0 and "try again later" in connection.last_error
+    before = {
+        endpoint: calls(platforms, endpoint)
+        for endpoint in ("instagram.profile", "instagram.media_list", "instagram.account_insights")
+    }
+
+    make_due(connection)
+    assert refresh.connection_refresh(connection.pk) == refresh.REFRESHED
+    # Only the audience was asked again: all four breakdowns, the refused one included.
+    assert calls(platforms, "instagram.profile") == before["instagram.profile"]
+    assert calls(platforms, "instagram.media_list") == before["instagram.media_list"]
+    assert calls(platforms, "instagram.account_insights") == before["instagram.account_insights"] + 4
+    snapshot = MetricsSnapshot.objects.get(connection=connection)
+    assert snapshot.audience_countries and snapshot.audience_genders and snapshot.engagement_rate is not None
+
+    # The next refresh reads everything afresh: nothing is kept after a complete read.
+    make_due(connection)
+    assert refresh.connection_refresh(connection.pk) == refresh.REFRESHED
+    assert calls(platforms, "instagram.profile") == before["instagram.profile"] + 1
 
 
 # Claims: one refresh at a time
@@ -617,3 +648,96 @@ def test_platform_tokens_rotate_re_encrypts_under_the_newest_key(platforms, sett
     assert decrypt_token(stored.access_token_encrypted) == access
     assert decrypt_token(stored.refresh_token_encrypted) == refresh_token
     assert access not in out.getvalue()
+
+
+# Batches: what refresh_due queues
+
+
+def test_a_batch_gives_each_account_its_own_outcome_and_one_matching_announcement(
+    platforms, django_capture_on_commit_callbacks
+):
+    throttled = connect(platforms, "instagram", "nano.rina")  # read first: ids in order
+    fine = connect(platforms, "instagram", "kopi.creator")
+    other = connect(platforms, "tiktok", "nano.rina")
+    revoked = connect(platforms, "tiktok", "kopi.creator")
+    platforms.revoke_tokens("tiktok", "kopi.creator")
+    platforms.fault("instagram", "rate_limit", count=1, code=17, endpoint="profile")
+    announced = []
+
+    def listener(sender, profile_ids, **kwargs):
+        announced.append(profile_ids)
+
+    matching_inputs_changed.connect(listener)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            outcomes = refresh.connections_refresh([revoked.pk, fine.pk, throttled.pk, other.pk])
+    finally:
+        matching_inputs_changed.disconnect(listener)
+    assert outcomes == {
+        throttled.pk: refresh.DEFERRED,
+        fine.pk: refresh.REFRESHED,
+        other.pk: refresh.REFRESHED,
+        revoked.pk: refresh.DISCONNECTED,
+    }
+    assert announced == [sorted([fine.profile_id, other.profile_id])]
+    assert set(MetricsSnapshot.objects.values_list("connection_id", flat=True)) == {fine.pk, other.pk}
+    throttled.refresh_from_db()
+    assert throttled.status == PlatformConnection.Status.CONNECTED and throttled.refresh_failures == 1
+    assert throttled.refresh_claimed_until is None and throttled.next_refresh_at > timezone.now()
+    # A second delivery of the same batch finds nothing due: no call, no second snapshot.
+    before = calls(platforms)
+    assert set(refresh.connections_refresh([revoked.pk, fine.pk, throttled.pk, other.pk]).values()) == {
+        refresh.SKIPPED
+    }
+    assert calls(platforms) == before and MetricsSnapshot.objects.count() == 2
+
+
+def test_after_an_outage_the_batchs_other_accounts_on_that_platform_wait_without_a_call(platforms):
+    first = connect(platforms, "instagram", "nano.rina")
+    second = connect(platforms, "instagram", "kopi.creator")
+    tiktok = connect(platforms, "tiktok", "nano.rina")
+    platforms.fault("instagram", "error500", count=1, endpoint="profile")
+    before = calls(platforms, "instagram.profile")
+    outcomes = refresh.connections_refresh([first.pk, second.pk, tiktok.pk])
+    assert outcomes == {first.pk: refresh.DEFERRED, second.pk: refresh.DEFERRED, tiktok.pk: refresh.REFRESHED}
+    assert calls(platforms, "instagram.profile") == before + 1  # second was not asked
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.refresh_failures == 1 and second.refresh_failures == 0  # the outage counted once
+    assert second.refresh_claimed_until is None and second.next_refresh_at > timezone.now()
+
+
+def test_a_batch_out_of_time_gives_its_unread_rows_back_due(platforms, monkeypatch):
+    rows = [connect(platforms, "instagram", name) for name in ("nano.rina", "kopi.creator")]
+    monkeypatch.setattr(refresh, "BATCH_SECONDS", -1)  # the deadline has passed before the first read
+    before = calls(platforms)
+    outcomes = refresh.connections_refresh([row.pk for row in rows])
+    assert outcomes == {row.pk: refresh.SKIPPED for row in rows}
+    assert calls(platforms) == before
+    for row in rows:
+        row.refresh_from_db()
+        assert row.refresh_claimed_until is None and row.next_refresh_at <= timezone.now()
+    monkeypatch.undo()
+    assert refresh.refresh_due() == 2  # the next sweep takes them (in-process here)
+    assert MetricsSnapshot.objects.count() == 2
+
+
+def test_refresh_due_queues_batches_of_refresh_batch_accounts(platforms, monkeypatch):
+    names = [f"batch.{n}" for n in range(5)]
+    for name in names:
+        platforms.add_account("tiktok", name, followers=2000)
+    rows = [connect(platforms, "tiktok", name) for name in names]
+    monkeypatch.setattr(refresh, "REFRESH_BATCH", 2)
+    ran = []
+
+    def seen(sender=None, args=(), **kwargs):
+        ran.append((sender.name, list(args[0]) if args else None))
+
+    task_prerun.connect(seen)
+    try:
+        assert refresh.refresh_due() == 5  # run in-process here, each batch a task of its own
+    finally:
+        task_prerun.disconnect(seen)
+    batches = [ids for name, ids in ran if name == "platforms.connections_refresh"]
+    assert batches == [[r.pk for r in rows[:2]], [r.pk for r in rows[2:4]], [rows[4].pk]]
+    assert MetricsSnapshot.objects.count() == 5
