@@ -30,5 +30,12 @@ def thumbnail(key, size=SIZE):
     # Mid tones, so the darker stripe stays visible on every colour.
     light = bytes(80 + value % 150 for value in digest[:3])
     dark = bytes(channel * 2 // 3 for channel in light)
-    rows = [b"".join(dark if (x + y) // 8 % 2 else light for x in range(size)) for y in range(size)]
-    return encode(size, size, rows)
+    return encode(size, size, _stripes(light, dark, size))
+
+
+@functools.lru_cache(maxsize=64)
+def _stripes(light, dark, size):
+    """Diagonal stripes 8 pixels wide: each row is a window on one repeated pattern (the rows are
+    built by slicing, not pixel by pixel: a first refresh asks for thousands of thumbnails)."""
+    period = (light * 8 + dark * 8) * (size // 16 + 2)
+    return tuple(period[(y % 16) * 3 :][: size * 3] for y in range(size))

@@ -65,15 +65,21 @@ def _progress_key(connection: PlatformConnection) -> str:
     return f"platforms:progress:{connection.pk}"
 
 
-def _progress_load(connection: PlatformConnection) -> Progress:
-    fresh = Progress(external_id=connection.external_id)
+def progress_load(connections: list[PlatformConnection]) -> dict[int, Progress]:
+    """What earlier interrupted reads of these accounts kept (one cache call for a whole batch);
+    an account with nothing kept, or kept for another account behind the same row (reconnected
+    since), starts afresh."""
     try:
-        kept = cache.get(_progress_key(connection))
+        kept = cache.get_many([_progress_key(connection) for connection in connections])
     except Exception:  # the cache is down: read everything again
-        logger.warning("Read progress of connection %s unreadable", connection.pk, exc_info=True)
-        return fresh
-    # Another account behind the same row (reconnected since) starts afresh.
-    return kept if isinstance(kept, Progress) and kept.external_id == connection.external_id else fresh
+        logger.warning("Read progress unreadable; reading everything again", exc_info=True)
+        kept = {}
+    progress = {}
+    for connection in connections:
+        found = kept.get(_progress_key(connection))
+        fresh = isinstance(found, Progress) and found.external_id == connection.external_id
+        progress[connection.pk] = found if fresh else Progress(external_id=connection.external_id)
+    return progress
 
 
 def _progress_keep(connection: PlatformConnection, progress: Progress) -> None:
@@ -127,11 +133,14 @@ def tiktok_token_due(connection: PlatformConnection, now: datetime) -> bool:
     return expires is None or expires - now <= TIKTOK_REFRESH_WITHIN
 
 
-def account_pull(connection: PlatformConnection, now: datetime) -> Pulled:
-    """Everything Kolabo reads for one account, resuming an interrupted read (see the docstring)."""
+def account_pull(connection: PlatformConnection, now: datetime, progress: Progress | None = None) -> Pulled:
+    """Everything Kolabo reads for one account, resuming an interrupted read (see the docstring):
+    `progress` as progress_load gave it (loaded here when not given)."""
     if connection.platform not in (Platform.INSTAGRAM, Platform.TIKTOK):
         raise PlatformRefused(f"Kolabo cannot refresh {connection.platform} accounts.")
-    progress = _progress_load(connection)
+    if progress is None:
+        progress = progress_load([connection])[connection.pk]
+    resumed = progress.profile is not None or progress.posts is not None or bool(progress.audiences)
     try:
         if connection.platform == Platform.INSTAGRAM:
             pulled = _pull_instagram(connection, now, progress)
@@ -141,9 +150,11 @@ def account_pull(connection: PlatformConnection, now: datetime) -> Pulled:
         _progress_keep(connection, progress)
         raise
     except BaseException:
-        _progress_forget(connection)
+        if resumed:
+            _progress_forget(connection)
         raise
-    _progress_forget(connection)
+    if resumed:  # a read that kept nothing has nothing to clear (one cache call fewer per account)
+        _progress_forget(connection)
     return pulled
 
 

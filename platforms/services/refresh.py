@@ -32,6 +32,7 @@ import secrets
 import time
 import zlib
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -45,7 +46,7 @@ from platforms import ratelimits, tasks
 from platforms.clients import PlatformRefused, PlatformUnavailable, RateLimited, TokenInvalid
 from platforms.crypto import TokenUnreadable
 from platforms.models import PlatformConnection
-from platforms.services.account_reads import Pulled, account_pull
+from platforms.services.account_reads import Progress, Pulled, account_pull, progress_load
 from platforms.services.lifecycle import connection_mark_disconnected
 from platforms.services.verified_values import images_copy, verified_values_store
 
@@ -180,7 +181,7 @@ def connections_refresh(
         return outcomes
     connections = list(PlatformConnection.objects.filter(pk__in=claimed).order_by("pk"))
     pulled: dict[int, Pulled] = {}
-    unavailable: dict[str, str] = {}  # platform → why, after a timeout or an outage in this batch
+    batch = _Batch(progress=progress_load(connections))
     deadline = time.monotonic() + BATCH_SECONDS
     pending = list(connections)
     try:
@@ -190,7 +191,7 @@ def connections_refresh(
                 pending.insert(0, connection)
                 _release(pending, lease)
                 break
-            outcome, pull = _read(connection, lease, now, unavailable)
+            outcome, pull = _read(connection, lease, now, batch)
             outcomes[connection.pk] = outcome
             if pull is not None:
                 pulled[connection.pk] = pull
@@ -208,23 +209,44 @@ def _next_refresh_from(now: datetime):
     return lambda connection_id, *, live: next_refresh_at(connection_id, live=live, now=now)
 
 
+@dataclass
+class _Batch:
+    """What one batch remembers between its accounts."""
+
+    progress: dict[int, Progress]
+    unavailable: set[str] = field(default_factory=set)  # platforms that timed out or failed here
+    cooldowns: dict[str, tuple[float, float]] = field(default_factory=dict)  # platform → (read at, s)
+
+    def cooldown(self, platform: str) -> float:
+        """The platform's cooldown, read from the shared state at most once a second per batch
+        (and again after this batch was refused): one cache call per account was a worker's
+        noticeable share at a hundred refreshes a second."""
+        read_at, seconds = self.cooldowns.get(platform, (-math.inf, 0.0))
+        now = time.monotonic()
+        if now - read_at >= 1:
+            seconds = ratelimits.cooldown_remaining(platform)
+            self.cooldowns[platform] = (now, seconds)
+            return seconds
+        return max(0.0, seconds - (now - read_at))
+
+
 def _read(
-    connection: PlatformConnection, lease: datetime, now: datetime, unavailable: dict[str, str]
+    connection: PlatformConnection, lease: datetime, now: datetime, batch: _Batch
 ) -> tuple[str, Pulled | None]:
     """Read one claimed account; the outcome so far and what was read (None when not read)."""
     platform = connection.platform
-    if platform in unavailable:
+    if platform in batch.unavailable:
         # No call made, so no failure counted: the account that met the outage counted it.
         _defer(connection, lease, counted=False)
         return DEFERRED, None
-    waiting = ratelimits.cooldown_remaining(platform)
+    waiting = batch.cooldown(platform)
     if waiting > 0:
         # No call made, so no failure counted; spread the wake-ups over a little more than the wait.
         seconds = waiting + ratelimits.backoff_seconds(1, base=min(waiting, 60), cap=60)
         _defer(connection, lease, seconds=seconds, counted=False, backoff=False)
         return DEFERRED, None
     try:
-        pull = account_pull(connection, now)
+        pull = account_pull(connection, now, batch.progress[connection.pk])
     except TokenInvalid as error:
         logger.info("Connection %s disconnected: %s", connection.pk, error)
         connection_mark_disconnected(connection, error.reason)
@@ -235,6 +257,7 @@ def _read(
         cooldown = ratelimits.note_rate_limited(
             platform, retry_after=error.retry_after, app_wide=error.app_wide
         )
+        batch.cooldowns.pop(platform, None)  # a cooldown may have started: read it afresh
         # Calls answered before the refusal are kept (account_reads resumes): progress, not a
         # failure in a row, so the next attempt waits the first backoff step only.
         _defer(
@@ -246,7 +269,7 @@ def _read(
         )
         return DEFERRED, None
     except PlatformUnavailable as error:
-        unavailable[platform] = str(error)
+        batch.unavailable.add(platform)
         _defer(connection, lease, error=str(error))
         return DEFERRED, None
     except PlatformRefused as error:
@@ -258,7 +281,8 @@ def _read(
         _defer(connection, lease, error="The stored permission cannot be read (encryption key missing).")
         return DEFERRED, None
     ratelimits.note_success(platform)
-    ratelimits.note_usage(platform, pull.app_usage)
+    if ratelimits.note_usage(platform, pull.app_usage) > 0:
+        batch.cooldowns.pop(platform, None)  # usage near the limit started a pause
     return REFRESHED, pull
 
 

@@ -13,7 +13,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import Case, CharField, OuterRef, Subquery, Value, When
 from django.utils import timezone
 
 from campaigns.models import Collaboration
@@ -26,16 +26,6 @@ from platforms.thumbnails import store_image
 
 THUMBNAILS_PER_REFRESH = 9
 
-CONNECTION_FIELDS = [
-    "username",
-    "account_type",
-    "last_refreshed_at",
-    "next_refresh_at",
-    "refresh_claimed_until",
-    "refresh_failures",
-    "last_error",
-    "updated_at",
-]
 ACCOUNT_FIELDS = [
     "self_reported",
     "followers",
@@ -207,19 +197,26 @@ def verified_values_store(
         snapshots = {row.pk: _snapshot(row, pulled[row.pk], now, previous.get(row.pk)) for row in rows}
         MetricsSnapshot.objects.bulk_create(snapshots.values())
         _upsert_posts([(row, pulled[row.pk]) for row in rows], now)
+        # What every row gets in one statement; each row's next slot (its own phase) in a second;
+        # a renamed or converted account, rare, in its own.
+        PlatformConnection.objects.filter(pk__in=[row.pk for row in rows]).update(
+            last_refreshed_at=now,
+            refresh_claimed_until=None,
+            refresh_failures=0,
+            last_error="",
+            updated_at=now,
+        )
         for row in rows:
-            profile = pulled[row.pk].profile
-            if profile.username:
-                row.username = profile.username[:100]
-            if profile.account_type:
-                row.account_type = profile.account_type[:30]
-            row.last_refreshed_at = now
             row.next_refresh_at = next_refresh(row.pk, live=row.profile_id in live)
-            row.refresh_claimed_until = None
-            row.refresh_failures = 0
-            row.last_error = ""
-            row.updated_at = now
-        _update_each(PlatformConnection, rows, CONNECTION_FIELDS)
+        PlatformConnection.objects.bulk_update(rows, ["next_refresh_at"])
+        for row in rows:
+            profile, changed = pulled[row.pk].profile, {}
+            if profile.username and profile.username[:100] != row.username:
+                changed["username"] = profile.username[:100]
+            if profile.account_type and profile.account_type[:30] != row.account_type:
+                changed["account_type"] = profile.account_type[:30]
+            if changed:
+                PlatformConnection.objects.filter(pk=row.pk).update(**changed)
         snapshot_by_account = {row.account_id: snapshots[row.pk] for row in rows if row.account_id}
         accounts = list(
             SocialAccount.objects.select_for_update().filter(pk__in=list(snapshot_by_account)).order_by("pk")
@@ -269,10 +266,18 @@ def images_copy(batch: Iterable[tuple[PlatformConnection, Pulled]]) -> None:
             )
             if name:
                 thumbnails[missing[(connection.pk, post.external_id)]] = name
-    if not pictures and not thumbnails:
-        return
+    connected = PlatformConnection.Status.CONNECTED
     with transaction.atomic():
-        for connection_id, name in pictures.items():
-            PlatformConnection.objects.filter(pk=connection_id, picture="").update(picture=name)
-        for post_id, name in thumbnails.items():
-            PlatformPost.objects.filter(pk=post_id, thumbnail="").update(thumbnail=name)
+        # Only where none is recorded yet, and only while still connected: an account whose
+        # data was deleted meanwhile must not get a picture back.
+        _set_names(PlatformConnection.objects.filter(picture="", status=connected), "picture", pictures)
+        _set_names(
+            PlatformPost.objects.filter(thumbnail="", connection__status=connected), "thumbnail", thumbnails
+        )
+
+
+def _set_names(queryset, field: str, names: dict[int, str]) -> None:
+    """One UPDATE setting each row's own file name (a CASE over the ids)."""
+    if names:
+        cases = [When(pk=pk, then=Value(name)) for pk, name in names.items()]
+        queryset.filter(pk__in=list(names)).update(**{field: Case(*cases, output_field=CharField())})

@@ -741,3 +741,20 @@ def test_refresh_due_queues_batches_of_refresh_batch_accounts(platforms, monkeyp
     batches = [ids for name, ids in ran if name == "platforms.connections_refresh"]
     assert batches == [[r.pk for r in rows[:2]], [r.pk for r in rows[2:4]], [rows[4].pk]]
     assert MetricsSnapshot.objects.count() == 5
+
+
+def test_a_cooldown_started_mid_batch_stops_the_batchs_next_calls(platforms, settings):
+    settings.PLATFORM_COOLDOWN_BASE_SECONDS = 60
+    names = [f"cool.{n}" for n in range(ratelimits.ESCALATE_AFTER + 1)]
+    for name in names:
+        platforms.add_account("tiktok", name, followers=3000)
+    rows = [connect(platforms, "tiktok", name) for name in names]
+    # Every call refused, so each account's first call is a strike; the last strike pauses TikTok.
+    platforms.fault("tiktok", "rate_limit", count=ratelimits.ESCALATE_AFTER)
+    before = len(platforms.calls(account=f"tiktok:{names[-1]}"))  # its authorisation
+    outcomes = refresh.connections_refresh([row.pk for row in rows])
+    assert set(outcomes.values()) == {refresh.DEFERRED}
+    assert ratelimits.cooldown_remaining("tiktok") > 0
+    assert len(platforms.calls(account=f"tiktok:{names[-1]}")) == before  # waited without a call
+    last = PlatformConnection.objects.get(pk=rows[-1].pk)
+    assert last.refresh_failures == 0 and last.next_refresh_at > timezone.now() + timedelta(seconds=20)
