@@ -14,10 +14,19 @@ project's own `match_features_refresh`, loads the in-memory match index, then:
    row read from PostgreSQL, checks both top 50 lists are identical, and prints the speedup of
    p95 over p95.
 
+3. refreshes the recommendations of `--spread-briefs` concurrent briefs in one niche (the largest),
+   with fair exposure over the whole eligible pool (the exposure penalty applied by the index to
+   every candidate), and prints the time per brief and the most creators any two briefs share.
+
+The population has the new signals: 10% of accounts come from rosters without likes or comments
+(engagement unknown, stored NULL), and 5% are connected (verified) with a metrics snapshot that
+gives their posts in the last 90 days (recent activity).
+
 Follower counts, following and the niche mix are drawn from ../shared/data/instagram_creators_2019.tsv
 when it is there; without it, from a log-normal fit of that file (log10 followers ~ N(4.26, 0.76))
 and its category shares. `--reuse` skips the load when the database already holds N creators.
-Last line: matching: creators=N p50_ms=… p95_ms=… python_p95_ms=… speedup=…x identical=yes
+Lines: matching: creators=N p50_ms=… p95_ms=… python_p95_ms=… speedup=…x identical=yes
+       spreading: briefs=20 pool=… seconds=… per_brief_ms=… max_shared=…
 """
 
 import argparse
@@ -73,6 +82,9 @@ def parse_args():
     parser.add_argument("--runs", type=int, default=3, help="timed runs per brief; the median counts")
     parser.add_argument("--database", default="kolabo_bench_matching")
     parser.add_argument("--reuse", action="store_true", help="keep the data if it already has N creators")
+    parser.add_argument(
+        "--spread-briefs", type=int, default=20, help="concurrent briefs for the spreading line"
+    )
     return parser.parse_args()
 
 
@@ -158,6 +170,8 @@ def load_creators(count: int) -> str:
                 "IDR" if indonesian else "USD",
                 "2026-01-01 00:00+00",
                 "2026-01-01 00:00+00",
+                "",
+                "",
             )
         )
         first = niches[CATEGORY_NICHE[category]] if category in CATEGORY_NICHE else rng.choice(other_niches)
@@ -187,6 +201,8 @@ def load_creators(count: int) -> str:
             ]
             audience_languages = [{"code": languages[0], "pct": round(min(100, home + 5), 1)}]
             has_audience = rng.random() < 0.85
+            # A roster without likes or comments: unknown, never 0.
+            unknown = rng.random() < 0.1
             account_id += 1
             accounts.append(
                 (
@@ -195,16 +211,18 @@ def load_creators(count: int) -> str:
                     platform,
                     f"{platform[:2]}{pk}",
                     account_followers,
-                    following,
-                    300,
-                    likes,
-                    comments,
-                    0,
+                    None if unknown else following,
+                    None if unknown else 300,
+                    None if unknown else likes,
+                    None if unknown else comments,
+                    None,
                     json.dumps(audience_countries if has_audience else []),
                     json.dumps(audience_languages if has_audience else []),
                     (TODAY - timedelta(days=int(rng.expovariate(1 / 60)))).isoformat(),
                     rng.random() < 0.1,
-                    str(
+                    None
+                    if unknown
+                    else str(
                         engagement_rate_for(
                             followers=account_followers, avg_likes=likes, avg_comments=comments
                         )
@@ -212,6 +230,8 @@ def load_creators(count: int) -> str:
                     _tier(account_followers),
                     "2026-01-01 00:00+00",
                     "2026-01-01 00:00+00",
+                    "self_reported",
+                    "{}",
                 )
             )
         currency = "IDR" if indonesian else "USD"
@@ -246,14 +266,14 @@ def load_creators(count: int) -> str:
         ),
         (
             "creators_creatorprofile",
-            "id, user_id, slug, display_name, bio, country, city, languages, open_to_pro_bono, currency, created_at, updated_at",
+            "id, user_id, slug, display_name, bio, country, city, languages, open_to_pro_bono, currency, created_at, updated_at, roster_status, claim_token",
             profiles,
         ),
         ("creators_creatorprofile_niches", "id, creatorprofile_id, niche_id", profile_niches),
         ("creators_creatorprofile_causes", "id, creatorprofile_id, cause_id", profile_causes),
         (
             "creators_socialaccount",
-            "id, profile_id, platform, handle, followers, following, posts, avg_likes, avg_comments, avg_views, audience_countries, audience_languages, metrics_date, verified, engagement_rate, tier, created_at, updated_at",
+            "id, profile_id, platform, handle, followers, following, posts, avg_likes, avg_comments, avg_views, audience_countries, audience_languages, metrics_date, verified, engagement_rate, tier, created_at, updated_at, metrics_source, self_reported",
             accounts,
         ),
         (
@@ -272,7 +292,56 @@ def load_creators(count: int) -> str:
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"  # noqa: S608
             )
             cursor.execute(f"ANALYZE {table}")
+    connect_some(rng, account_id)
     return sampler.source
+
+
+def connect_some(rng: random.Random, accounts: int, share: float = 0.05) -> None:
+    """Mark `share` of the accounts connected (verified) with one snapshot each: their posts in the
+    last 90 days feed the recent-activity signal."""
+    from django.db import connection
+
+    from creators.models import SocialAccount
+    from platforms.models import MetricsSnapshot, PlatformConnection
+
+    chosen = sorted(rng.sample(range(1, accounts + 1), int(accounts * share)))
+    taken = timezone_at(TODAY)
+    for start in range(0, len(chosen), 5_000):
+        ids = chosen[start : start + 5_000]
+        rows = list(
+            SocialAccount.objects.filter(pk__in=ids).values_list("pk", "profile_id", "platform", "followers")
+        )
+        SocialAccount.objects.filter(pk__in=ids).update(metrics_source="verified")
+        connections = PlatformConnection.objects.bulk_create(
+            PlatformConnection(
+                profile_id=profile_id,
+                account_id=pk,
+                platform=platform,
+                external_id=f"bench-{pk}",
+                username=f"bench{pk}",
+            )
+            for pk, profile_id, platform, _followers in rows
+        )
+        MetricsSnapshot.objects.bulk_create(
+            MetricsSnapshot(
+                connection=conn,
+                taken_at=taken,
+                followers=followers,
+                posts_counted=10,
+                posts_last_90_days=rng.randint(0, 30),
+            )
+            for conn, (_pk, _profile, _platform, followers) in zip(connections, rows, strict=True)
+        )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE platforms_metricssnapshot")
+
+
+def timezone_at(day: date):
+    from datetime import datetime, time
+
+    from django.utils import timezone
+
+    return timezone.make_aware(datetime.combine(day - timedelta(days=1), time(12)))
 
 
 # Briefs
@@ -412,6 +481,60 @@ def main() -> None:
     print(
         f"matching: creators={args.creators} p50_ms={p50:.1f} p95_ms={p95:.1f} "
         f"python_p95_ms={python_p95:.0f} speedup={python_p95 / p95:.0f}x identical={'yes' if identical else 'no'}"
+    )
+    spreading(args.spread_briefs)
+
+
+def spreading(count: int) -> None:
+    """Refresh `count` concurrent briefs in the largest niche, with fair exposure over the pool."""
+    from itertools import combinations
+
+    from brands.models import Organization
+    from campaigns.models import Campaign, Recommendation
+    from campaigns.recommendations import recommendations_refresh
+    from creators.models import CreatorProfile, Niche
+
+    organization = Organization.objects.get(slug="bench-brand")
+    niche = Niche.objects.get(slug="fashion")
+    # Only the spreading briefs are open: exposure counts open briefs.
+    Campaign.objects.filter(organization=organization).update(status=Campaign.Status.DRAFT)
+    briefs = []
+    for n in range(count):
+        campaign = Campaign.objects.create(
+            organization=organization,
+            title=f"Spreading brief {n}",
+            kind=Campaign.Kind.COMMERCIAL,
+            compensation=Campaign.Compensation.PAID,
+            objective=Campaign.Objective.AWARENESS,
+            description="Benchmark brief",
+            platforms=["instagram"],
+            min_followers=1_000,
+            max_followers=100_000,
+            target_countries=["ID"],
+            fee_min=Decimal(500_000),
+            fee_max=Decimal(1_000_000),
+            currency="IDR",
+            slots=10,
+            status=Campaign.Status.PUBLISHED,
+        )
+        campaign.niches.set([niche])
+        briefs.append(campaign)
+    pool = CreatorProfile.objects.filter(niches=niche).count()
+    times = []
+    started = time.perf_counter()
+    for campaign in briefs:
+        one = time.perf_counter()
+        recommendations_refresh(campaign_id=campaign.pk)
+        times.append((time.perf_counter() - one) * 1000)
+    seconds = time.perf_counter() - started
+    sets = [
+        set(Recommendation.objects.filter(campaign=b, related=False).values_list("creator_id", flat=True))
+        for b in briefs
+    ]
+    shared = max(len(a & b) for a, b in combinations(sets, 2))
+    print(
+        f"spreading: briefs={count} pool={pool} seconds={seconds:.1f} "
+        f"per_brief_p95_ms={percentile(times, 0.95):.0f} max_shared={shared}"
     )
 
 

@@ -99,7 +99,9 @@ def fits_follower_range(account: SocialAccount, campaign: Campaign) -> bool:
 def fits_audience(account: SocialAccount, campaign: Campaign) -> bool:
     """Follower range and minimum engagement, the rules an account is judged by."""
     return fits_follower_range(account, campaign) and (
-        campaign.min_engagement_rate is None or account.engagement_rate >= campaign.min_engagement_rate
+        campaign.min_engagement_rate is None
+        # Unknown engagement cannot show that it meets a minimum.
+        or (account.engagement_rate is not None and account.engagement_rate >= campaign.min_engagement_rate)
     )
 
 
@@ -136,7 +138,11 @@ def account_for_campaign(*, campaign: Campaign, accounts) -> SocialAccount | Non
     if not on_platform:
         return None
     fitting = [a for a in on_platform if fits_audience(a, campaign)]
-    return max(fitting or on_platform, key=lambda a: (a.followers, a.engagement_rate))
+    # A known engagement rate beats an unknown one at equal followers; None is never compared.
+    return max(
+        fitting or on_platform,
+        key=lambda a: (a.followers, a.engagement_rate is not None, a.engagement_rate or 0),
+    )
 
 
 def check_eligibility(*, campaign: Campaign, creator: CreatorProfile) -> Eligibility:
@@ -259,8 +265,15 @@ def _audience_checks(campaign: Campaign, best: SocialAccount) -> list[Check]:
             text = _("%(account)s has %(followers)s followers; the brief asks for %(range)s.")
         checks.append(Check(fits, text % values, fixable=fits or not best.is_metrics_verified))
     if campaign.min_engagement_rate is not None:
-        fits = best.engagement_rate >= campaign.min_engagement_rate
         values["minimum"] = campaign.min_engagement_rate
+        if best.engagement_rate is None:
+            text = _(
+                "%(account)s has no likes or comments data, so its engagement rate is unknown; "
+                "the brief asks for at least %(minimum)s%%. Add average likes and comments to the account."
+            )
+            checks.append(Check(False, text % values, fixable=True))
+            return checks
+        fits = best.engagement_rate >= campaign.min_engagement_rate
         if best.is_metrics_verified and not fits:
             text = _(
                 "%(account)s has an engagement rate of %(rate)s%%, verified from %(platform)s on %(date)s; "
@@ -280,9 +293,13 @@ class Match:
 
     score: int
     reasons: list[str]
+    # Shares none of the brief's niches: a weak match whatever the score (minimum relevance).
+    off_niche: bool = False
 
     @property
     def strength(self) -> str:
+        if self.off_niche:
+            return "weak"
         if self.score >= STRONG_MATCH:
             return "strong"
         return "fair" if self.score >= FAIR_MATCH else "weak"
@@ -337,4 +354,7 @@ def brief_match(*, campaign: Campaign, context: MatchContext, account: SocialAcc
         today=context.today,
     )
     reasons = [reason for reason in result.reasons if reason not in result.flags]
-    return Match(score=result.score, reasons=reasons[:MATCH_REASONS])
+    # The niche component is 0 only when the brief names niches and the creator shares none.
+    return Match(
+        score=result.score, reasons=reasons[:MATCH_REASONS], off_niche=result.components["niche"] == 0
+    )

@@ -16,19 +16,22 @@ appends new accounts. Deleted accounts are found when they surface as candidates
 """
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 
 import numpy as np
 from django.db.models import Max
 
-from campaigns.matching import UNITS, WEIGHTS
+from campaigns.matching import NEUTRAL_UNITS, UNITS, WEIGHTS, log_units
 from campaigns.ranking import (
     FEATURE_VALUES,
-    NEUTRAL_UNITS,
     BriefSpec,
     Ranked,
+    engagement_centi,
+    range_centre,
     rank_python,
+    size_bounds,
 )
 from creators.models import MatchFeatures
 
@@ -52,6 +55,8 @@ _NUMBER_COLUMNS = {
     "engagement_units": np.int32,
     "authenticity_units": np.int32,
     "reliability_units": np.int32,
+    "activity_units": np.int32,
+    "log_followers": np.int32,
     "platform": np.int16,
     "tier": np.int16,
     "country": np.int16,
@@ -201,7 +206,9 @@ class MatchIndex:
 
     def _value(self, name: str, record: dict):
         if name == "engagement_centi":
-            return int(record["engagement_rate"] * 100)
+            return engagement_centi(record["engagement_rate"])
+        if name == "log_followers":
+            return log_units(record["followers"])
         if name == "platform":
             return self.platforms.code(record["platform"])
         if name == "tier":
@@ -261,6 +268,8 @@ class MatchIndex:
             keep &= c["engagement_centi"] >= int(spec.min_engagement * 100)
         if spec.languages:
             keep &= (c["language_mask"] & spec.language_mask) != 0
+        if spec.required_niche_mask:
+            keep &= (c["niche_mask"] & spec.required_niche_mask) != 0
         if len(exclude):
             keep &= ~np.isin(c["profile_id"], exclude)
         if tier:
@@ -298,9 +307,36 @@ class MatchIndex:
         fit = np.where(price <= ceiling, UNITS, np.where(price >= 2 * ceiling, 0, above))
         return np.where(unpriced, NEUTRAL_UNITS, fit)
 
+    def _size(self, spec: BriefSpec, log_followers: np.ndarray) -> np.ndarray | int:
+        """campaigns.matching.size_units, vectorised (the same integer steps)."""
+        low, high = size_bounds(spec)
+        if low is None or high is None:
+            return NEUTRAL_UNITS
+        low_log = log_units(max(low, 1))
+        span = log_units(max(high, 1)) - low_log
+        if span <= 0:
+            return UNITS
+        # int32 is enough (log units stay under 100,000; beyond × 20,000 under 2³¹) and halves
+        # the memory traffic over a million rows.
+        position = np.clip(log_followers - np.int32(low_log), 0, span)
+        beyond = np.maximum(2 * np.abs(2 * position - np.int32(span)) - np.int32(span), 0)
+        # beyond = 0 inside the middle half: ratio_units(0, ·) is 0, so UNITS, as in size_units.
+        return UNITS - (beyond * np.int32(2 * UNITS) + np.int32(2 * span)) // np.int32(4 * span)
+
+    def _closeness(self, spec: BriefSpec, rows: np.ndarray) -> np.ndarray:
+        """campaigns.ranking.closeness_key, vectorised."""
+        centre = range_centre(spec)
+        if centre is None:
+            return self.columns["followers"][rows]
+        return -np.abs(2 * self.columns["log_followers"][rows].astype(np.int64) - centre)
+
     def totals(self, spec: BriefSpec, rows: np.ndarray) -> np.ndarray:
         """score_row for each of `rows`, vectorised."""
+        return self.totals_and_size(spec, rows)[0]
+
+    def totals_and_size(self, spec: BriefSpec, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray | int]:
         c = _Gather(self.columns, rows)
+        size = self._size(spec, c["log_followers"])
         in_countries = _any_of(c["country"], [self.countries.get(code, -1) for code in spec.countries])
         components = {
             "niche": self._overlap(c["niche_mask"], c["niche_count"], spec.niche_bits),
@@ -317,30 +353,90 @@ class MatchIndex:
                 "audience_languages", c["has_audience_languages"], spec.languages, rows, NEUTRAL_UNITS
             ),
             "engagement": c["engagement_units"],
+            "size": size,
+            "activity": c["activity_units"],
             "fee": self._fee(spec, rows),
             "reliability": c["reliability_units"],
             "authenticity": c["authenticity_units"],
         }
-        # At most 1,000,000: int32 holds it, and halves the memory traffic.
-        total = np.zeros(len(rows), np.int32)
+        # At most 1,000,000: int32 holds it, and halves the memory traffic. Components that are
+        # one number for every row (neutral ones) are added once; the others in place.
+        constant = sum(
+            int(value) * WEIGHTS[name] for name, value in components.items() if np.ndim(value) == 0
+        )
+        total = np.full(len(rows), constant, np.int32)
+        scratch = np.empty(len(rows), np.int32)
         for name, weight in WEIGHTS.items():
-            total += np.asarray(components[name], np.int32) * weight
-        return total
+            value = components[name]
+            if np.ndim(value):
+                np.multiply(value, weight, out=scratch, casting="unsafe")
+                total += scratch
+        return total, size
 
-    def propose(self, spec: BriefSpec, count: int, *, exclude=(), tier: str | None = None):
-        """The `count` best rows in index order (total desc, creator, account), and whether more
-        rows were left out: (rows as Ranked, the last row's key or None)."""
+    def _penalties(self, profiles: np.ndarray, penalties: dict[int, int] | None) -> np.ndarray | int:
+        """The fair-exposure penalty of each row's creator, looked up for every candidate at once."""
+        if not penalties:
+            return 0
+        ids = np.array(sorted(penalties), np.int64)
+        values = np.array([penalties[pk] for pk in ids.tolist()], np.int32)
+        where = np.minimum(np.searchsorted(ids, profiles), len(ids) - 1)
+        return np.where(ids[where] == profiles, values[where], 0).astype(np.int32)
+
+    def propose(
+        self,
+        spec: BriefSpec,
+        count: int,
+        *,
+        exclude=(),
+        tier: str | None = None,
+        penalties: dict[int, int] | None = None,
+    ):
+        """The `count` best rows in ranking order (adjusted total, secondary key, creator, account),
+        and whether more rows were left out: (rows as Ranked, the last row or None).
+
+        Every candidate is scored and penalised; the secondary key is only built for the rows at or
+        above the count-th adjusted total."""
         rows = self._candidates(spec, np.array(sorted(exclude), np.int64), tier)
-        totals = self.totals(spec, rows)
+        totals, size = self.totals_and_size(spec, rows)
+        if spec.min_total is not None:
+            kept = totals >= spec.min_total
+            rows, totals = rows[kept], totals[kept]
+            size = size[kept] if isinstance(size, np.ndarray) else size
+        adjusted = totals - self._penalties(self.columns["profile_id"][rows], penalties)
         left_out = len(rows) > count
         if left_out:
-            # Every row tied with the count-th total stays, so the order below settles the ties.
-            cut = np.partition(totals, len(totals) - count)[len(totals) - count]
-            chosen = totals >= cut
-            rows, totals = rows[chosen], totals[chosen]
-        profiles, accounts = self.columns["profile_id"][rows], self.columns["account_id"][rows]
-        order = np.lexsort((accounts, profiles, -totals))[:count]
-        proposed = [Ranked(int(totals[i]), int(profiles[i]), int(accounts[i])) for i in order]
+            # Every row tied with the count-th adjusted total stays, so the order below settles ties.
+            cut = np.partition(adjusted, len(adjusted) - count)[len(adjusted) - count]
+            chosen = adjusted >= cut
+            rows, totals, adjusted = rows[chosen], totals[chosen], adjusted[chosen]
+            size = size[chosen] if isinstance(size, np.ndarray) else size
+        c = self.columns
+        profiles, accounts = c["profile_id"][rows], c["account_id"][rows]
+        size = np.broadcast_to(np.asarray(size, np.int64), rows.shape)
+        # The secondary key of campaigns.ranking.score_and_key, in the same order.
+        key_columns = [
+            c["engagement_units"][rows],
+            c["activity_units"][rows],
+            c["reliability_units"][rows],
+            size,
+            c["authenticity_units"][rows],
+            self._closeness(spec, rows),
+            c["engagement_centi"][rows],
+        ]
+        # lexsort: the last key is the primary one.
+        order = np.lexsort(
+            (accounts, profiles, *(-np.asarray(k, np.int64) for k in reversed(key_columns)), -adjusted)
+        )[:count]
+        proposed = [
+            Ranked(
+                int(totals[i]),
+                int(profiles[i]),
+                int(accounts[i]),
+                tuple(int(k[i]) for k in key_columns),
+                int(totals[i] - adjusted[i]),
+            )
+            for i in order
+        ]
         return proposed, (proposed[-1] if left_out and proposed else None)
 
 
@@ -351,12 +447,13 @@ def rank_indexed(
     limit: int = 50,
     exclude_profile_ids: Iterable[int] = (),
     tier: str | None = None,
+    penalties: dict[int, int] | None = None,
 ) -> list[Ranked]:
     """The exact top `limit` creators: the index proposes, the database confirms."""
     exclude = set(exclude_profile_ids)
     count = limit * FIRST_K_FACTOR
     while True:
-        proposed, last = index.propose(spec, count, exclude=exclude, tier=tier)
+        proposed, last = index.propose(spec, count, exclude=exclude, tier=tier, penalties=penalties)
         index.rounds += 1
         profile_ids = {r.profile_id for r in proposed}
         records = list(
@@ -365,10 +462,10 @@ def rank_indexed(
         gone = {r.account_id for r in proposed} - {record["account_id"] for record in records}
         if gone:
             index.forget(gone)
-        exact = rank_python(spec, records, limit=len(records) + 1, tier=tier)
+        exact = rank_python(spec, records, limit=len(records) + 1, tier=tier, penalties=penalties)
         if last is None:
             return exact[:limit]
-        confirmed = [r for r in exact if (-r.total, r.profile_id) < (-last.total, last.profile_id)]
+        confirmed = [r for r in exact if r.order < last.order]
         if len(confirmed) >= limit:
             return confirmed[:limit]
         count *= 4
@@ -380,15 +477,39 @@ _index_lock = threading.Lock()
 
 
 def rank_creators(
-    spec: BriefSpec, *, limit: int = 50, exclude_profile_ids: Iterable[int] = (), tier: str | None = None
+    spec: BriefSpec,
+    *,
+    limit: int = 50,
+    exclude_profile_ids: Iterable[int] = (),
+    tier: str | None = None,
+    penalties: dict[int, int] | None = None,
 ) -> list[Ranked]:
-    """The exact top `limit` creators for the brief, best first (see the module docstring)."""
+    """The exact top `limit` creators for the brief, best first (see the module docstring).
+
+    `penalties` ({creator id: units}) is fair exposure: applied to every candidate before the top
+    is taken, it lowers creators in the order without changing their scores."""
+    with shared_index() as index:
+        return rank_indexed(
+            index,
+            spec,
+            limit=limit,
+            exclude_profile_ids=exclude_profile_ids,
+            tier=tier,
+            penalties=penalties,
+        )
+
+
+@contextmanager
+def shared_index() -> Iterator[MatchIndex]:
+    """This process's index, refreshed, held under its lock for the block: recommendations and
+    similar creators read the one copy (about 100 MB at a million creators). Copy out what is
+    needed before the block ends; a later refresh mutates the arrays."""
     global _index
     with _index_lock:
         if _index is None:
             _index = MatchIndex()
         _index.refresh()
-        return rank_indexed(_index, spec, limit=limit, exclude_profile_ids=exclude_profile_ids, tier=tier)
+        yield _index
 
 
 def match_index_reset() -> None:

@@ -9,6 +9,7 @@ Hard filters (platform, follower range, minimum engagement, languages) use the s
 campaigns.eligibility; failing one does not change the score, it sets passes_hard_filters.
 """
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -29,14 +30,16 @@ from marketplace.money import format_money
 
 # Points per component; they sum to 100.
 WEIGHTS: dict[str, int] = {
-    "niche": 25,
-    "cause": 10,
-    "audience_country": 15,
-    "audience_language": 10,
+    "niche": 22,
+    "cause": 8,
+    "audience_country": 13,
+    "audience_language": 8,
     "engagement": 15,
-    "fee": 10,
-    "reliability": 10,
-    "authenticity": 5,
+    "size": 8,
+    "activity": 6,
+    "fee": 8,
+    "reliability": 8,
+    "authenticity": 4,
 }
 
 # Components are computed to 4 decimal places: UNITS of 1/10,000.
@@ -49,6 +52,11 @@ NEUTRAL = 0.5
 STRONG_OVERLAP = 0.5
 # Engagement at ENGAGEMENT_CAP × the tier median or more scores 1.0; at the median, 0.5.
 ENGAGEMENT_CAP = 2.0
+
+# Recent activity: this many posts in the last 90 days (about one a week) or more scores 1.0.
+ACTIVE_POSTS_90_DAYS = 12
+# Follower position: 1.0 across the middle half of the brief's range on a log scale, 0.5 at the bounds.
+SIZE_LOG_SCALE = 10_000  # log10(followers) in units of 1/10,000
 
 # Bayesian reliability: every rate starts as RELIABILITY_PRIOR_WEIGHT pseudo-collaborations at
 # RELIABILITY_PRIOR, so a new creator scores the prior and a long record outweighs it.
@@ -99,6 +107,9 @@ def to_units(component: float) -> int:
     return int(Decimal(str(component)) * UNITS)
 
 
+NEUTRAL_UNITS = 5_000
+
+
 def _clip(value: float) -> float:
     return min(max(value, 0.0), 1.0)
 
@@ -138,10 +149,45 @@ def audience_share(audience: Iterable[dict], targets: Iterable[str]) -> float:
 
 
 def engagement_quality(*, engagement_rate, tier_median_er) -> float:
-    """min(ER / tier median, 2) / 2: the median scores 0.5, twice the median or more scores 1.0."""
-    if not tier_median_er or float(tier_median_er) <= 0:
+    """min(ER / tier median, 2) / 2: the median scores 0.5, twice the median or more scores 1.0.
+    Unknown engagement (None) is neutral: it is not a zero."""
+    if engagement_rate is None or not tier_median_er or float(tier_median_er) <= 0:
         return NEUTRAL
     return _round4(min(float(engagement_rate) / float(tier_median_er), ENGAGEMENT_CAP) / ENGAGEMENT_CAP)
+
+
+def log_units(followers: int) -> int:
+    """log10(followers) in units of 1/10,000 (0 for fewer than 1): the follower scale of size_units.
+    Both the reference loop and the index call this one function, so they agree to the unit."""
+    return round(math.log10(followers) * SIZE_LOG_SCALE) if followers >= 1 else 0
+
+
+def size_units(followers_log: int, low: int | None, high: int | None) -> int:
+    """Where a creator sits in the brief's follower range, in units of 1/10,000, from log_units.
+
+    On a log scale: 1.0 across the middle half of [min, max], falling linearly to 0.5 at either
+    bound (and staying there outside it). A 1k–100k brief fully values 3.2k–31.6k, not simply the
+    largest, and creators inside that band are told apart by the other signals. A brief without
+    both bounds asks nothing of the position: neutral.
+    """
+    if low is None or high is None:
+        return NEUTRAL_UNITS
+    span = log_units(max(high, 1)) - log_units(max(low, 1))
+    if span <= 0:
+        return UNITS
+    position = min(max(followers_log - log_units(max(low, 1)), 0), span)
+    # Twice the distance from the middle: 0 at the middle, span at a bound.
+    distance = abs(2 * position - span)
+    if 2 * distance <= span:
+        return UNITS
+    return UNITS - ratio_units(2 * distance - span, 2 * span)
+
+
+def activity_units(posts_last_90_days: int | None) -> int:
+    """min(posts in the last 90 days, 12) / 12 in units of 1/10,000; unknown is neutral."""
+    if posts_last_90_days is None:
+        return NEUTRAL_UNITS
+    return ratio_units(min(posts_last_90_days, ACTIVE_POSTS_90_DAYS), ACTIVE_POSTS_90_DAYS)
 
 
 def creator_price(*, campaign: Campaign, creator: CreatorProfile) -> Decimal | None:
@@ -201,7 +247,13 @@ def _audience_failures(campaign: Campaign, account: SocialAccount) -> list[str]:
             _("Has %(followers)s followers; the brief asks for %(range)s.")
             % {"followers": _number(account.followers), "range": follower_range_text(campaign)}
         )
-    if campaign.min_engagement_rate is not None and account.engagement_rate < campaign.min_engagement_rate:
+    if campaign.min_engagement_rate is not None and account.engagement_rate is None:
+        # Unknown is not zero, but the brief's minimum cannot be confirmed either.
+        failures.append(
+            _("No engagement data: the brief asks for at least %(minimum)s%%.")
+            % {"minimum": campaign.min_engagement_rate}
+        )
+    elif campaign.min_engagement_rate is not None and account.engagement_rate < campaign.min_engagement_rate:
         failures.append(
             _("Engagement rate %(rate)s%% is under the brief's minimum of %(minimum)s%%.")
             % {"rate": account.engagement_rate, "minimum": campaign.min_engagement_rate}
@@ -324,6 +376,24 @@ def _fee(campaign: Campaign, creator: CreatorProfile) -> tuple[float, str]:
     return value, _("Rate card %(price)s is above the brief's %(fee)s.") % values
 
 
+def _size(campaign: Campaign, account: SocialAccount) -> tuple[float, str]:
+    low, high = campaign.min_followers, campaign.max_followers
+    value = size_units(log_units(account.followers), low, high) / UNITS
+    if low is None or high is None:
+        return value, ""
+    values = {"followers": _number(account.followers), "range": follower_range_text(campaign)}
+    middle = math.sqrt(max(low, 1) * max(high, 1))
+    if value == 1.0:
+        return value, _("%(followers)s followers: in the middle of the brief's range (%(range)s).") % values
+    if account.followers < middle:
+        return value, _(
+            "%(followers)s followers: towards the low end of the brief's range (%(range)s)."
+        ) % values
+    return value, _(
+        "%(followers)s followers: towards the high end of the brief's range (%(range)s)."
+    ) % values
+
+
 def _reliability_reason(reliability: Reliability) -> str:
     if not reliability.finished and not reliability.rating_count:
         return _("New on Kolabo: reliability starts at the neutral prior.")
@@ -361,6 +431,8 @@ def _reliability_reason(reliability: Reliability) -> str:
 
 
 def _authenticity_reason(authenticity, *, verified: bool) -> str:
+    if authenticity.score is None:
+        return _("Authenticity: not enough data (no engagement data).")
     values = {"score": authenticity.score}
     if not verified:
         return _("Authenticity %(score)s/100.") % values
@@ -423,7 +495,14 @@ def match_score(
 
     flags: list[str] = []
     if account is None:
-        for name in ("audience_country", "audience_language", "engagement", "authenticity"):
+        for name in (
+            "audience_country",
+            "audience_language",
+            "engagement",
+            "authenticity",
+            "size",
+            "activity",
+        ):
             components[name] = NEUTRAL
     else:
         components["audience_country"], text = _country_fit(campaign, creator, account)
@@ -435,7 +514,9 @@ def match_score(
         components["engagement"] = engagement_quality(
             engagement_rate=account.engagement_rate, tier_median_er=median
         )
-        if median:
+        if account.engagement_rate is None:
+            reasons.append(_("No engagement data: engagement scored neutral."))
+        elif median:
             multiple = Decimal(str(float(account.engagement_rate) / float(median))).quantize(
                 Decimal("0.1"), rounding=ROUND_HALF_UP
             )
@@ -445,16 +526,35 @@ def match_score(
                     "rate": number_format(account.engagement_rate),
                     "multiple": number_format(multiple),
                     "tier": Tier(account.tier).label,
-                    "median": number_format(Decimal(str(median)).normalize()),
+                    # Two decimals at most, as the rate: a median of 3.775 reads 3.78.
+                    "median": number_format(
+                        Decimal(str(median)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP).normalize()
+                    ),
                 }
             )
 
         day = today or timezone.localdate()
         real = real_data(account, today=day)
         authenticity = authenticity_signals(account=account, tier_median_er=median, today=day, real=real)
-        components["authenticity"] = _round4(authenticity.score / 100)
+        components["authenticity"] = (
+            NEUTRAL if authenticity.score is None else _round4(authenticity.score / 100)
+        )
         flags = authenticity.flags
         reasons.append(_authenticity_reason(authenticity, verified=account.is_metrics_verified))
+
+        components["size"], text = _size(campaign, account)
+        reasons.append(text)
+        posts = real.posts_last_90_days if real is not None else None
+        components["activity"] = activity_units(posts) / UNITS
+        if posts is not None:
+            reasons.append(
+                ngettext(
+                    "%(count)s post in the last 90 days.",
+                    "%(count)s posts in the last 90 days.",
+                    posts,
+                )
+                % {"count": _number(posts)}
+            )
 
     components["fee"], text = _fee(campaign, creator)
     reasons.append(text)

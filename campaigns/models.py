@@ -135,6 +135,13 @@ class Campaign(models.Model):
             "when the brief's audience rules allow them."
         ),
     )
+    min_match_score = models.PositiveSmallIntegerField(
+        _("minimum match score"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text=_("Recommend only creators who score at least this (0–100). Leave empty for no minimum."),
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
     )
@@ -824,6 +831,9 @@ class Recommendation(models.Model):
     total = models.PositiveIntegerField(_("exact score (× 10,000)"))
     exposure = models.PositiveSmallIntegerField(_("recommended on other open briefs"), default=0)
     reserved_nano = models.BooleanField(_("in the nano reserve"), default=False)
+    # Shares a niche related to the brief's (creators.taxonomy.RELATED_NICHES), not one of its own:
+    # listed apart, under its own heading, only when too few creators share the brief's niches.
+    related = models.BooleanField(_("from a related niche"), default=False)
     computed_at = models.DateTimeField(_("computed"))
 
     class Meta:

@@ -31,12 +31,15 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from campaigns.matching import (
-    NEUTRAL,
+    NEUTRAL_UNITS,
     UNITS,
     WEIGHTS,
+    activity_units,
     engagement_quality,
+    log_units,
     ratio_units,
     reliability_score,
+    size_units,
     to_units,
 )
 from campaigns.models import Campaign
@@ -49,7 +52,6 @@ from creators.authenticity import (
 from creators.models import CreatorProfile, MatchFeatures, MetricsSource, RateCardItem, SocialAccount
 from creators.taxonomy import LANGUAGES
 
-NEUTRAL_UNITS = to_units(NEUTRAL)
 MAX_TERM_ID = 63  # bits of a signed 64-bit mask
 LANGUAGE_BITS = {code: index for index, (code, _label) in enumerate(LANGUAGES)}
 MEDIANS_KEY = "kolabo:tier-medians"
@@ -92,6 +94,10 @@ class BriefSpec:
     fee_ceiling_cents: int | None
     rates: tuple[tuple[str, int], ...]  # (rate key, quantity) per deliverable
     verified_only: bool = False  # the brief requires verified (connected) accounts
+    # Recommendations only: a creator must share one of these niches (minimum relevance; 0 = any)
+    # and score at least min_total (the brand's minimum match score, × 10,000).
+    required_niche_mask: int = 0
+    min_total: int | None = None
 
 
 def brief_spec(campaign: Campaign) -> BriefSpec:
@@ -167,6 +173,7 @@ def features_row(
     """The MatchFeatures values of one account (a dict of ACCOUNT_VALUES) of `creator`; `real` is
     its real data when its numbers are verified (creators.authenticity.real_data_by_account)."""
     median = medians.get(account["tier"])
+    # Unknown engagement stays unknown: neutral units here, NULL in engagement_rate.
     authenticity, _signals = authenticity_score(
         followers=account["followers"],
         following=account["following"],
@@ -199,7 +206,8 @@ def features_row(
         "engagement_units": to_units(
             engagement_quality(engagement_rate=account["engagement_rate"], tier_median_er=median)
         ),
-        "authenticity_units": authenticity * UNITS // 100,
+        "authenticity_units": NEUTRAL_UNITS if authenticity is None else authenticity * UNITS // 100,
+        "activity_units": activity_units(real.posts_last_90_days if real is not None else None),
         "reliability_units": creator.reliability_units,
         "computed_on": today,
     }
@@ -345,10 +353,21 @@ class Ranked:
     total: int  # score × 10,000
     profile_id: int
     account_id: int
+    key: tuple[int, ...] = ()  # the secondary key (score_and_key), highest first
+    penalty: int = 0  # fair-exposure penalty (× 10,000): changes the order, never the score
 
     @property
     def score(self) -> int:
         return (self.total + UNITS // 2) // UNITS
+
+    @property
+    def adjusted(self) -> int:
+        return self.total - self.penalty
+
+    @property
+    def order(self) -> tuple:
+        """Sort key: adjusted total, then the secondary key (both highest first), then creator id."""
+        return (-self.adjusted, *(-part for part in self.key), self.profile_id)
 
 
 # The reference: the same formula in a plain Python loop (tests and benchmarks/matching.py)
@@ -376,6 +395,7 @@ FEATURE_VALUES = (
     "engagement_units",
     "authenticity_units",
     "reliability_units",
+    "activity_units",
 )
 
 
@@ -388,7 +408,11 @@ def passes_hard_filters(spec: BriefSpec, row: dict[str, Any]) -> bool:
         return False
     if spec.max_followers is not None and row["followers"] > spec.max_followers:
         return False
-    if spec.min_engagement is not None and row["engagement_rate"] < spec.min_engagement:
+    if spec.min_engagement is not None and (
+        row["engagement_rate"] is None or row["engagement_rate"] < spec.min_engagement
+    ):
+        return False
+    if spec.required_niche_mask and not row["niche_mask"] & spec.required_niche_mask:
         return False
     return not spec.languages or bool(row["language_mask"] & spec.language_mask)
 
@@ -425,8 +449,41 @@ def _fee(spec: BriefSpec, row: dict[str, Any]) -> int:
     return ratio_units(2 * ceiling - price, ceiling)
 
 
+def size_bounds(spec: BriefSpec) -> tuple[int | None, int | None]:
+    return spec.min_followers, spec.max_followers
+
+
 def score_row(spec: BriefSpec, row: dict[str, Any]) -> int:
     """The total (score × 10,000) of one features row; MatchIndex.totals is the vectorised twin."""
+    return score_and_key(spec, row)[0]
+
+
+def engagement_centi(rate) -> int:
+    """The engagement rate in hundredths of a percent; -1 when unknown (below every real rate)."""
+    return -1 if rate is None else int(rate * 100)
+
+
+def range_centre(spec: BriefSpec) -> int | None:
+    """Twice the middle of the brief's follower range in log units (None without both bounds)."""
+    low, high = size_bounds(spec)
+    if low is None or high is None:
+        return None
+    return log_units(max(low, 1)) + log_units(max(high, 1))
+
+
+def closeness_key(followers: int, centre: int | None) -> int:
+    """The follower tie-breaker, highest first: closeness to the middle of the brief's range on a
+    log scale (−|2·log f − (log min + log max)|), so equals spread around the middle of the range
+    rather than pile up at the top of the size band; without both bounds, the followers."""
+    return followers if centre is None else -abs(2 * log_units(followers) - centre)
+
+
+def score_and_key(spec: BriefSpec, row: dict[str, Any]) -> tuple[int, tuple[int, ...]]:
+    """(total, secondary key): the key orders equal totals by the signals (docs/matching.md),
+    highest first: engagement, recent activity, reliability, position in the follower range,
+    authenticity, closeness to the middle of the range, raw engagement rate. Only then does the
+    creator id decide."""
+    size = size_units(log_units(row["followers"]), *size_bounds(spec))
     components = {
         "niche": _overlap(row["niche_mask"], row["niche_count"], spec.niche_bits),
         "cause": _overlap(row["cause_mask"], row["cause_count"], spec.cause_bits),
@@ -443,30 +500,51 @@ def score_row(spec: BriefSpec, row: dict[str, Any]) -> int:
             bool(row["language_mask"] & spec.language_mask),
         ),
         "engagement": row["engagement_units"],
+        "size": size,
+        "activity": row["activity_units"],
         "fee": _fee(spec, row),
         "reliability": row["reliability_units"],
         "authenticity": row["authenticity_units"],
     }
-    return sum(components[name] * weight for name, weight in WEIGHTS.items())
+    key = (
+        row["engagement_units"],
+        row["activity_units"],
+        row["reliability_units"],
+        size,
+        row["authenticity_units"],
+        closeness_key(row["followers"], range_centre(spec)),
+        engagement_centi(row["engagement_rate"]),
+    )
+    return sum(components[name] * weight for name, weight in WEIGHTS.items()), key
 
 
 def rank_python(
-    spec: BriefSpec, rows: Iterable[dict[str, Any]], *, limit: int = 50, tier: str | None = None
+    spec: BriefSpec,
+    rows: Iterable[dict[str, Any]],
+    *,
+    limit: int = 50,
+    tier: str | None = None,
+    penalties: dict[int, int] | None = None,
 ) -> list[Ranked]:
     """Score every row in Python: the slow, obvious reference. With `tier`, only creators whose
-    chosen account is in that tier (the rows then need "tier")."""
+    chosen account is in that tier (the rows then need "tier"). `penalties` ({creator id: units})
+    lowers creators in the order (fair exposure), not their totals."""
+    penalties = penalties or {}
     chosen: dict[int, tuple] = {}
     for row in rows:
         if not passes_hard_filters(spec, row):
             continue
-        key = (row["followers"], row["engagement_rate"], -row["account_id"])
+        key = (row["followers"], engagement_centi(row["engagement_rate"]), -row["account_id"])
         current = chosen.get(row["profile_id"])
         if current is None or key > current[0]:
             chosen[row["profile_id"]] = (key, row)
-    ranked = [
-        Ranked(score_row(spec, row), profile_id, row["account_id"])
-        for profile_id, (_key, row) in chosen.items()
-        if tier is None or row["tier"] == tier
-    ]
-    ranked.sort(key=lambda r: (-r.total, r.profile_id))
+    ranked = []
+    for profile_id, (_key, row) in chosen.items():
+        if tier is not None and row["tier"] != tier:
+            continue
+        total, key = score_and_key(spec, row)
+        if spec.min_total is not None and total < spec.min_total:
+            continue
+        ranked.append(Ranked(total, profile_id, row["account_id"], key, penalties.get(profile_id, 0)))
+    ranked.sort(key=lambda r: r.order)
     return ranked[:limit]

@@ -57,6 +57,11 @@ urlpatterns = [
         name="recommendations_invite",
     ),
     path(
+        "<int:pk>/recommendations/minimum/",
+        recommendations.recommendations_minimum,
+        name="recommendations_minimum",
+    ),
+    path(
         "<int:pk>/recommendations/refresh/",
         recommendations.recommendations_refresh,
         name="recommendations_refresh",

@@ -87,11 +87,14 @@ class RealData:
     comments_per_like: Decimal | None = None
     # The largest follower change (%) between two refreshes in the window.
     follower_jump: Decimal | None = None
+    # Posts published in the 90 days before the latest refresh (recent activity); None: unknown.
+    posts_last_90_days: int | None = None
 
 
 @dataclass
 class Authenticity:
-    score: int
+    # None: not enough data to judge (the engagement rate is unknown), never shown as 100/100.
+    score: int | None
     flags: list[str] = field(default_factory=list)
     # The signals scored, 0–1; a signal without data is absent here and named in `not_enough_data`.
     components: dict[str, float] = field(default_factory=dict)
@@ -103,6 +106,8 @@ class Authenticity:
 
 
 SIGNAL_LABELS = {
+    "ratio": gettext_lazy("follower/following ratio"),
+    "engagement": gettext_lazy("engagement"),
     "spread": gettext_lazy("engagement spread across posts"),
     "follower_jump": gettext_lazy("follower jumps between refreshes"),
     "comments": gettext_lazy("comments per like"),
@@ -122,15 +127,21 @@ def _median_text(value) -> str:
     return number_format(Decimal(str(value)).normalize())
 
 
-def ratio_signal(*, followers: int, following: int) -> float:
-    """followers / following, capped at 1; 1.0 below 1,000 followers or when following nobody."""
+def ratio_signal(*, followers: int, following: int | None) -> float | None:
+    """followers / following, capped at 1; 1.0 below 1,000 followers or when following nobody.
+    None (not enough data) when following is unknown."""
+    if following is None:
+        return None
     if followers < RATIO_MIN_FOLLOWERS or following <= 0:
         return 1.0
     return _round4(min(followers / following, 1.0))
 
 
-def engagement_signal(*, engagement_rate, tier_median_er) -> float:
-    """1.0 inside [0.25×, 4×] the tier median; linear to 0 at ER 0 below, and to 0 at 8× above."""
+def engagement_signal(*, engagement_rate, tier_median_er) -> float | None:
+    """1.0 inside [0.25×, 4×] the tier median; linear to 0 at ER 0 below, and to 0 at 8× above.
+    None (not enough data) when the engagement rate is unknown."""
+    if engagement_rate is None:
+        return None
     if not tier_median_er or float(tier_median_er) <= 0:
         return 1.0
     multiple = float(engagement_rate) / float(tier_median_er)
@@ -192,17 +203,18 @@ def comments_signal(comments_per_like) -> float | None:
 def authenticity_score(
     *,
     followers: int,
-    following: int,
+    following: int | None,
     engagement_rate,
     metrics_date: date,
     tier_median_er,
     today: date,
     real: RealData | None = None,
-) -> tuple[int, dict[str, float]]:
+) -> tuple[int | None, dict[str, float]]:
     """The 0–100 score and the signals scored, from plain numbers (no flags, no text).
 
     `real`: the connected account's data (real_data_by_account); None for an account without it.
-    Signals without data are left out of the components and of the weights.
+    Signals without data are left out of the components and of the weights. Without an engagement
+    rate the score is None ("not enough data"): freshness alone would read as 100/100.
     """
     real = real or RealData()
     signals = {
@@ -214,6 +226,8 @@ def authenticity_score(
         "comments": comments_signal(real.comments_per_like),
     }
     components = {name: value for name, value in signals.items() if value is not None}
+    if "engagement" not in components:
+        return None, components
     weights = sum(AUTHENTICITY_WEIGHTS[name] for name in components)
     total = sum(Decimal(str(components[name])) * AUTHENTICITY_WEIGHTS[name] for name in components)
     score = total * 100 / weights
@@ -238,7 +252,8 @@ def authenticity_signals(
     )
 
     flags = []
-    if account.followers >= RATIO_MIN_FOLLOWERS and account.following > account.followers:
+    following = account.following
+    if following is not None and account.followers >= RATIO_MIN_FOLLOWERS and following > account.followers:
         flags.append(
             _("Follows back a lot: follows %(following)s accounts with %(followers)s followers.")
             % {
@@ -246,7 +261,7 @@ def authenticity_signals(
                 "followers": number_format(account.followers, force_grouping=True),
             }
         )
-    if tier_median_er and float(tier_median_er) > 0:
+    if account.engagement_rate is not None and tier_median_er and float(tier_median_er) > 0:
         multiple = float(account.engagement_rate) / float(tier_median_er)
         values = {
             "rate": _percent(account.engagement_rate),
@@ -277,7 +292,9 @@ def authenticity_signals(
         score=score,
         flags=flags,
         components=components,
-        not_enough_data=[name for name in REAL_DATA_SIGNALS if name not in components],
+        not_enough_data=[
+            name for name in ("ratio", "engagement", *REAL_DATA_SIGNALS) if name not in components
+        ],
     )
 
 
@@ -337,17 +354,26 @@ def real_data_by_account(account_ids: Iterable[int], *, today: date) -> dict[int
     rows = (
         MetricsSnapshot.objects.filter(connection__account_id__in=ids, taken_at__gte=_window_start(today))
         .order_by("taken_at", "pk")
-        .values_list("connection__account_id", "engagement_spread", "comments_per_like", "follower_change")
+        .values_list(
+            "connection__account_id",
+            "engagement_spread",
+            "comments_per_like",
+            "follower_change",
+            "posts_last_90_days",
+        )
     )
-    for account_id, spread, comments, change in rows:
-        latest[account_id] = (spread, comments)
+    for account_id, spread, comments, change, posts in rows:
+        latest[account_id] = (spread, comments, posts)
         if change is not None and (account_id not in jumps or change > jumps[account_id]):
             jumps[account_id] = change
     return {
         account_id: RealData(
-            engagement_spread=spread, comments_per_like=comments, follower_jump=jumps.get(account_id)
+            engagement_spread=spread,
+            comments_per_like=comments,
+            follower_jump=jumps.get(account_id),
+            posts_last_90_days=posts,
         )
-        for account_id, (spread, comments) in latest.items()
+        for account_id, (spread, comments, posts) in latest.items()
     }
 
 
@@ -377,12 +403,19 @@ def tier_medians_from_accounts(accounts: QuerySet | Iterable[tuple[str, object]]
     """Median engagement rate per tier from data, falling back to DEFAULT_TIER_MEDIAN_ER per tier.
 
     Takes a SocialAccount queryset (streamed as (tier, engagement_rate) pairs) or any iterable of
-    such pairs. A tier with fewer than MIN_ACCOUNTS_FOR_MEDIAN accounts keeps its default.
+    such pairs. A tier with fewer than MIN_ACCOUNTS_FOR_MEDIAN accounts keeps its default. Unknown
+    rates (None) are left out: they are not zeros and must not pull a median down.
     """
     if isinstance(accounts, QuerySet):
-        accounts = accounts.values_list("tier", "engagement_rate").iterator(chunk_size=5_000)
+        accounts = (
+            accounts.filter(engagement_rate__isnull=False)
+            .values_list("tier", "engagement_rate")
+            .iterator(chunk_size=5_000)
+        )
     rates: dict[str, list[Decimal]] = defaultdict(list)
     for tier, rate in accounts:
+        if rate is None:
+            continue
         rates[tier].append(Decimal(str(rate)))
     medians = dict(DEFAULT_TIER_MEDIAN_ER)
     for tier, values in rates.items():

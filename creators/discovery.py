@@ -15,32 +15,35 @@ Full text:
 - SQLite: case-insensitive substring match on display name, bio and handle; relevance sorting
   falls back to followers.
 
-Audience country and language filters look for an entry with that code in the account's
-audience list ([{"code": "ID", "pct": 82.0}, ...]), whatever its share. PostgreSQL uses JSON
-containment; SQLite, which has no JSON containment, matches the stored JSON text against
-`"code": "ID"` (Django writes JSON with json.dumps' default separators), still in SQL.
+Audience country and language filters take a minimum share: "ID" with 30 keeps accounts whose
+audience list ([{"code": "ID", "pct": 82.0}, ...]) gives Indonesia at least 30% (30.0 passes,
+29.9 does not). Without a share, DEFAULT_AUDIENCE_MIN_SHARE applies, so a country that is a sliver
+of the audience no longer matches. The test runs in SQL on one account: PostgreSQL with
+jsonb_path_exists, SQLite with json_each (`AudienceShareAtLeast`).
 """
 
+import json
 from decimal import Decimal
 from typing import Any
 
 from django.db import connection
 from django.db.models import (
     Avg,
+    BooleanField,
     Count,
     DecimalField,
     Exists,
     F,
     FloatField,
+    Func,
     IntegerField,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
-    TextField,
     Value,
 )
-from django.db.models.functions import Cast, Coalesce
+from django.db.models.functions import Coalesce
 
 from brands.models import Membership
 
@@ -50,6 +53,9 @@ SEARCH_CONFIG = "kolabo_unaccent"
 # pg_trgm's default threshold is 0.3; handles are short, so a little stricter keeps noise out.
 HANDLE_SIMILARITY = 0.35
 MAX_PAGE_SIZE = 50
+# Percent of an account's audience a filtered country or language must reach when the search names
+# none: a fifth is a real, reachable part of the audience, not a stray visitor share.
+DEFAULT_AUDIENCE_MIN_SHARE = 20
 
 
 class Sort:
@@ -64,10 +70,35 @@ def _is_postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
-def _json_has_code(field: str, code: str) -> Q:
-    if _is_postgres():
-        return Q(**{f"{field}__contains": [{"code": code}]})
-    return Q(**{f"{field}_text__icontains": f'"code": "{code}"'})
+class AudienceShareAtLeast(Func):
+    """True when a JSON audience list ([{"code": "ID", "pct": 82.0}, ...]) holds `code` with a
+    share of at least `minimum` percent. A boolean expression, so it filters directly."""
+
+    output_field = BooleanField()
+    _PATH = "$[*] ? (@.code == $code && @.pct >= $minimum)"
+
+    def __init__(self, field: str, *, code: str, minimum):
+        super().__init__(F(field))
+        self.code, self.minimum = code, float(minimum)
+
+    def as_sql(self, compiler, connection, **extra_context):
+        # SQLite (JSON1): the list is stored as text; json_each walks it. `column` is compiled by
+        # Django from the model field; the code and the share are parameters.
+        column, params = compiler.compile(self.source_expressions[0])
+        sql = (
+            f"EXISTS (SELECT 1 FROM json_each({column}) AS audience_share "  # noqa: S608
+            "WHERE json_extract(audience_share.value, '$.code') = %s "
+            "AND json_extract(audience_share.value, '$.pct') >= %s)"
+        )
+        return sql, (*params, self.code, self.minimum)
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        column, params = compiler.compile(self.source_expressions[0])
+        variables = json.dumps({"code": self.code, "minimum": self.minimum})
+        return (
+            f"jsonb_path_exists({column}, %s::jsonpath, %s::jsonb)",
+            (*params, self._PATH, variables),
+        )
 
 
 def _matching_accounts(filters: dict[str, Any]) -> QuerySet[SocialAccount]:
@@ -88,15 +119,20 @@ def _matching_accounts(filters: dict[str, Any]) -> QuerySet[SocialAccount]:
     if filters.get("metrics_verified"):
         accounts = accounts.filter(metrics_source=MetricsSource.VERIFIED)
     audience = [
-        ("audience_countries", (filters.get("audience_country") or "").upper()),
-        ("audience_languages", (filters.get("audience_language") or "").lower()),
+        ("audience_countries", (filters.get("audience_country") or "").upper(), "audience_country_min_share"),
+        (
+            "audience_languages",
+            (filters.get("audience_language") or "").lower(),
+            "audience_language_min_share",
+        ),
     ]
-    for field, code in audience:
+    for field, code, share_key in audience:
         if not code:
             continue
-        if not _is_postgres():
-            accounts = accounts.annotate(**{f"{field}_text": Cast(field, output_field=TextField())})
-        accounts = accounts.filter(_json_has_code(field, code))
+        minimum = filters.get(share_key)
+        if minimum is None:
+            minimum = DEFAULT_AUDIENCE_MIN_SHARE
+        accounts = accounts.filter(AudienceShareAtLeast(field, code=code, minimum=minimum))
     return accounts.order_by("-followers", "pk")
 
 
@@ -154,7 +190,8 @@ def creator_search(*, filters: dict[str, Any], viewer) -> QuerySet[CreatorProfil
     """Creators matching `filters`, one row each, sorted. Only members of an organization search.
 
     Filter keys (all optional): q, niche, cause (Niche/Cause or pk), platform, tier, min_followers,
-    max_followers, min_engagement, audience_country, audience_language, country, city, fee_min,
+    max_followers, min_engagement, audience_country, audience_country_min_share (percent, default
+    DEFAULT_AUDIENCE_MIN_SHARE), audience_language, audience_language_min_share, country, city, fee_min,
     fee_max, fee_currency, min_rating, verified (checked by Kolabo staff), metrics_verified (numbers
     from a connected platform), pro_bono, sort.
     """
@@ -163,18 +200,22 @@ def creator_search(*, filters: dict[str, Any], viewer) -> QuerySet[CreatorProfil
 
     accounts = _matching_accounts(filters)
     ratings = _creator_ratings()
-    queryset = CreatorProfile.objects.annotate(
-        best_account_id=Subquery(accounts.values("pk")[:1], output_field=IntegerField()),
-        best_followers=Subquery(accounts.values("followers")[:1], output_field=IntegerField()),
-        best_engagement=Subquery(
-            accounts.values("engagement_rate")[:1],
-            output_field=DecimalField(max_digits=5, decimal_places=2),
-        ),
-        rating_avg=Subquery(ratings.annotate(avg=Avg("score")).values("avg"), output_field=FloatField()),
-        rating_count=Coalesce(
-            Subquery(ratings.annotate(n=Count("pk")).values("n"), output_field=IntegerField()), Value(0)
-        ),
-    ).filter(best_account_id__isnull=False)
+    queryset = (
+        CreatorProfile.objects.publicly_listed()
+        .annotate(
+            best_account_id=Subquery(accounts.values("pk")[:1], output_field=IntegerField()),
+            best_followers=Subquery(accounts.values("followers")[:1], output_field=IntegerField()),
+            best_engagement=Subquery(
+                accounts.values("engagement_rate")[:1],
+                output_field=DecimalField(max_digits=5, decimal_places=2),
+            ),
+            rating_avg=Subquery(ratings.annotate(avg=Avg("score")).values("avg"), output_field=FloatField()),
+            rating_count=Coalesce(
+                Subquery(ratings.annotate(n=Count("pk")).values("n"), output_field=IntegerField()), Value(0)
+            ),
+        )
+        .filter(best_account_id__isnull=False)
+    )
 
     if filters.get("niche"):
         queryset = queryset.filter(niches=filters["niche"])

@@ -93,18 +93,45 @@ def tier_for_followers(followers: int) -> str:
     return Tier.STARTER.value
 
 
-def engagement_rate_for(*, followers: int, avg_likes: int, avg_comments: int) -> Decimal:
+def engagement_rate_for(*, followers: int, avg_likes: int | None, avg_comments: int | None) -> Decimal | None:
     """(average likes + average comments) / followers * 100, rounded half up to 2 places.
 
+    None (unknown) when likes or comments are unknown: a missing number is never counted as 0.
     0 when there are no followers.
     """
+    if avg_likes is None or avg_comments is None:
+        return None
     if followers <= 0:
         return Decimal("0.00")
     rate = (Decimal(avg_likes) + Decimal(avg_comments)) * 100 / Decimal(followers)
     return rate.quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
 
 
+class CreatorProfileQuerySet(models.QuerySet):
+    def publicly_listed(self) -> "CreatorProfileQuerySet":
+        """Profiles anyone may find: every profile except roster imports their creator has not claimed.
+
+        An unclaimed roster creator is private to the importing organization (UU PDP: no consent
+        yet), so discovery and other organizations' recommendations start from this.
+        """
+        return self.exclude(roster_status=CreatorProfile.RosterStatus.UNCLAIMED)
+
+    def visible_to_organization(self, organization_id: int | None) -> "CreatorProfileQuerySet":
+        """publicly_listed, plus the organization's own unclaimed roster creators."""
+        if organization_id is None:
+            return self.publicly_listed()
+        return self.exclude(
+            models.Q(roster_status=CreatorProfile.RosterStatus.UNCLAIMED)
+            & ~models.Q(roster_organization_id=organization_id)
+        )
+
+
 class CreatorProfile(models.Model):
+    class RosterStatus(models.TextChoices):
+        NONE = "", _("Not imported")
+        UNCLAIMED = "unclaimed", _("Roster, unclaimed")
+        CLAIMED = "claimed", _("Roster, claimed")
+
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("user"),
@@ -121,8 +148,28 @@ class CreatorProfile(models.Model):
     causes = models.ManyToManyField(Cause, verbose_name=_("causes"), related_name="creators", blank=True)
     open_to_pro_bono = models.BooleanField(_("open to pro-bono work"), default=False)
     currency = models.CharField(_("currency"), max_length=3, choices=settings.CURRENCIES)
+    # Where the profile came from when an organization's roster import created it. Unclaimed
+    # profiles are private to that organization until the creator claims them (claim_token).
+    roster_status = models.CharField(
+        _("roster status"), max_length=10, choices=RosterStatus.choices, default="", blank=True, db_index=True
+    )
+    roster_organization = models.ForeignKey(
+        "brands.Organization",
+        verbose_name=_("imported by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="roster_creators",
+    )
+    roster_imported_at = models.DateTimeField(_("imported"), null=True, blank=True)
+    # A capability: whoever holds the link may claim the profile (it is emailed or shared by the org).
+    claim_token = models.CharField(_("claim token"), max_length=64, blank=True, db_index=True)
+    claim_invited_at = models.DateTimeField(_("claim invitation sent"), null=True, blank=True)
+    claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = CreatorProfileQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("creator profile")
@@ -145,6 +192,10 @@ class CreatorProfile(models.Model):
         return reverse("creators:profile_public", kwargs={"slug": self.slug})
 
     @property
+    def is_unclaimed_roster(self) -> bool:
+        return self.roster_status == self.RosterStatus.UNCLAIMED
+
+    @property
     def language_names(self) -> list[str]:
         return [str(LANGUAGE_NAMES.get(code, code)) for code in self.languages]
 
@@ -162,12 +213,13 @@ class SocialAccount(models.Model):
     handle = models.CharField(_("handle"), max_length=100)
     # Big integers: the largest accounts pass 600 million followers, and the
     # avg_likes <= followers * 10 check must not overflow a 32-bit column.
+    # Only followers is required: every other count may be unknown (NULL), never stored as 0.
     followers = models.PositiveBigIntegerField(_("followers"))
-    following = models.PositiveBigIntegerField(_("following"), default=0)
-    posts = models.PositiveBigIntegerField(_("posts"), default=0)
-    avg_likes = models.PositiveBigIntegerField(_("average likes"), default=0)
-    avg_comments = models.PositiveBigIntegerField(_("average comments"), default=0)
-    avg_views = models.PositiveBigIntegerField(_("average views"), default=0)
+    following = models.PositiveBigIntegerField(_("following"), null=True, blank=True)
+    posts = models.PositiveBigIntegerField(_("posts"), null=True, blank=True)
+    avg_likes = models.PositiveBigIntegerField(_("average likes"), null=True, blank=True)
+    avg_comments = models.PositiveBigIntegerField(_("average comments"), null=True, blank=True)
+    avg_views = models.PositiveBigIntegerField(_("average views"), null=True, blank=True)
     audience_countries = models.JSONField(_("audience countries"), default=list, blank=True)
     audience_languages = models.JSONField(_("audience languages"), default=list, blank=True)
     metrics_date = models.DateField(_("metrics date"))
@@ -179,7 +231,10 @@ class SocialAccount(models.Model):
     )
     metrics_verified_at = models.DateTimeField(_("metrics verified"), null=True, blank=True)
     self_reported = models.JSONField(_("self-reported values"), default=dict, blank=True)
-    engagement_rate = models.DecimalField(_("engagement rate (%)"), max_digits=5, decimal_places=2, default=0)
+    # NULL when likes or comments are unknown (unknown is never stored as 0; see migration 0008).
+    engagement_rate = models.DecimalField(
+        _("engagement rate (%)"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
     tier = models.CharField(_("tier"), max_length=10, choices=Tier.choices, default=Tier.STARTER)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -297,7 +352,10 @@ class MatchFeatures(models.Model):
     )
     platform = models.CharField(_("platform"), max_length=20, choices=Platform.choices)
     followers = models.PositiveBigIntegerField(_("followers"))
-    engagement_rate = models.DecimalField(_("engagement rate (%)"), max_digits=5, decimal_places=2)
+    # NULL when the account's engagement is unknown (likes or comments missing).
+    engagement_rate = models.DecimalField(
+        _("engagement rate (%)"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
     tier = models.CharField(_("tier"), max_length=10, choices=Tier.choices)
     creator_country = models.CharField(_("creator's country"), max_length=2)
     language_mask = models.BigIntegerField(_("languages (bit mask)"), default=0)
@@ -322,6 +380,8 @@ class MatchFeatures(models.Model):
     reliability_units = models.PositiveIntegerField(
         _("reliability component"),
     )
+    # Posts in the last 90 days (verified accounts' snapshots); neutral (5,000) when unknown.
+    activity_units = models.PositiveIntegerField(_("recent activity component"), default=5_000)
     computed_on = models.DateField(
         _("computed on"),
     )
@@ -355,6 +415,10 @@ class RosterImportJob(models.Model):
         DONE = "done", _("Done")
         FAILED = "failed", _("Failed")
 
+    class Phase(models.TextChoices):
+        CHECKING = "checking", _("Checking the rows")
+        WRITING = "writing", _("Writing the creators")
+
     organization = models.ForeignKey(
         "brands.Organization",
         verbose_name=_("organization"),
@@ -380,7 +444,13 @@ class RosterImportJob(models.Model):
     skipped = models.PositiveIntegerField(_("rows skipped"), default=0)
     written = models.BooleanField(_("written"), default=False)
     errors = models.JSONField(_("validation report"), default=list, blank=True)
+    # Lines imported with a change (an unknown niche left out): {"line", "column", "message"}.
+    warnings = models.JSONField(_("warnings"), default=list, blank=True)
     error = models.TextField(_("why it failed"), blank=True)
+    # Progress, saved after every chunk so the job page can show it while the import runs.
+    phase = models.CharField(_("phase"), max_length=10, choices=Phase.choices, default=Phase.CHECKING)
+    rows_done = models.PositiveIntegerField(_("rows done in this phase"), default=0)
+    file_size = models.PositiveBigIntegerField(_("file size (bytes)"), default=0)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
@@ -392,3 +462,14 @@ class RosterImportJob(models.Model):
 
     def __str__(self):
         return f"roster import {self.pk} · {self.organization_id} · {self.status}"
+
+    @property
+    def percent(self) -> int:
+        """Overall progress: checking is the first half, writing the second (a file with errors
+        that imports nothing stops after checking)."""
+        if self.status == self.Status.DONE:
+            return 100
+        if not self.total:
+            return 0
+        half = 50 * min(self.rows_done, self.total) // self.total
+        return half + (50 if self.phase == self.Phase.WRITING else 0)

@@ -18,13 +18,13 @@ from campaigns.models import Campaign, Collaboration, Invitation, Rating
 from marketplace.models import User
 from platforms.models import MetricsSnapshot, PlatformConnection, PlatformPost
 
-from .models import CreatorProfile, Niche, RateCardItem, SocialAccount
+from .models import CreatorProfile, Niche, RateCardItem, RosterImportJob, SocialAccount
 
 METRICS_FRESH_DAYS = 90
 
 
 def public_stats() -> dict[str, int]:
-    return {"creators": CreatorProfile.objects.count(), "niches": Niche.objects.count()}
+    return {"creators": CreatorProfile.objects.publicly_listed().count(), "niches": Niche.objects.count()}
 
 
 def _with_everything(queryset):
@@ -41,9 +41,55 @@ def _with_everything(queryset):
     )
 
 
-def creator_profile_public(*, slug: str) -> CreatorProfile | None:
-    """The profile behind /creators/<slug>/ with niches, causes, accounts and rate card loaded."""
-    return _with_everything(CreatorProfile.objects.filter(slug=slug)).first()
+def creator_profiles_visible_to(user):
+    """Profiles `user` may see: every claimed or self-made profile, plus the unclaimed roster
+    creators of organizations `user` manages, and the user's own profile."""
+    if user is None or not user.is_authenticated:
+        return CreatorProfile.objects.publicly_listed()
+    return CreatorProfile.objects.filter(
+        ~Q(roster_status=CreatorProfile.RosterStatus.UNCLAIMED)
+        | Q(roster_organization_id__in=managed_organization_ids(user))
+        | Q(user=user)
+    )
+
+
+def listed_creators():
+    """Creators that discovery and other organizations' recommendations may show: everyone but
+    unclaimed roster imports (CreatorProfile.objects.publicly_listed())."""
+    return CreatorProfile.objects.publicly_listed()
+
+
+def unlisted_creator_ids(*, organization_id: int | None) -> set[int]:
+    """Ids of the creators `organization_id` may not be shown (discovery, recommendations): the
+    unclaimed roster creators of every other organization. Its own stay usable to it."""
+    hidden = CreatorProfile.objects.filter(roster_status=CreatorProfile.RosterStatus.UNCLAIMED)
+    if organization_id is not None:
+        hidden = hidden.exclude(roster_organization_id=organization_id)
+    return set(hidden.values_list("pk", flat=True))
+
+
+def roster_import_jobs_visible_to(user):
+    """Import jobs of the organizations `user` owns or manages (viewers and others: none)."""
+    return RosterImportJob.objects.filter(organization_id__in=managed_organization_ids(user)).defer("content")
+
+
+def roster_creators_visible_to(user, *, organization_id: int):
+    """The creators `organization_id`'s roster imports created, for its owners and managers only."""
+    return (
+        CreatorProfile.objects.filter(
+            roster_organization_id=organization_id, roster_organization_id__in=managed_organization_ids(user)
+        )
+        .select_related("user")
+        .prefetch_related("social_accounts")
+        .order_by("roster_status", "display_name", "pk")
+    )
+
+
+def creator_profile_public(*, slug: str, viewer=None) -> CreatorProfile | None:
+    """The profile behind /creators/<slug>/ with niches, causes, accounts and rate card loaded.
+
+    An unclaimed roster creator is found only by managers of the importing organization."""
+    return _with_everything(creator_profiles_visible_to(viewer).filter(slug=slug)).first()
 
 
 def creator_profile_for_user(*, user: User) -> CreatorProfile | None:

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from creators import tasks
 from creators.models import RosterImportJob
-from marketplace.queueing import enqueue_each, sweep_grace_cutoff
+from marketplace.queueing import enqueue, enqueue_each, sweep_grace_cutoff
 
 logger = logging.getLogger(__name__)
 
@@ -31,3 +31,26 @@ def roster_import_jobs_requeue(*, now=None) -> int:
     if ids:
         logger.warning("Roster import jobs queued again: %s", ids)
     return enqueue_each(tasks.roster_import_run, ids)
+
+
+def roster_claim_invitations_requeue(*, now=None) -> int:
+    """Unclaimed roster creators with an email whose claim invitation never went (the broker was
+    down after the import committed) are queued again; the task sends each one at most once."""
+    from creators.models import CreatorProfile
+    from creators.roster.validation import PLACEHOLDER_DOMAIN
+
+    now = now or timezone.now()
+    ids = list(
+        CreatorProfile.objects.filter(
+            roster_status=CreatorProfile.RosterStatus.UNCLAIMED,
+            claim_invited_at=None,
+            roster_imported_at__lt=sweep_grace_cutoff(now),
+        )
+        .exclude(user__email__endswith="@" + PLACEHOLDER_DOMAIN)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:5000]
+    )
+    if ids:
+        logger.warning("Roster claim invitations queued again: %s profiles", len(ids))
+        enqueue(tasks.roster_claim_invitations_send, ids)
+    return len(ids)

@@ -32,6 +32,50 @@ NICHES = [
     ("modest-fashion", "Modest fashion", "Fesyen muslim"),
 ]
 
+# Niches close enough that a brief's audience overlaps: offered as a separate, labelled list when
+# too few creators share the brief's own niches (campaigns.recommendations). Written one way here;
+# related_niches() reads them both ways.
+_RELATED_PAIRS = [
+    ("fashion", "modest-fashion"),
+    ("fashion", "beauty"),
+    ("fashion", "lifestyle"),
+    ("modest-fashion", "beauty"),
+    ("beauty", "health"),
+    ("food", "health"),
+    ("food", "travel"),
+    ("food", "lifestyle"),
+    ("travel", "photography"),
+    ("travel", "lifestyle"),
+    ("parenting-family", "education"),
+    ("parenting-family", "health"),
+    ("parenting-family", "interior-home"),
+    ("fitness", "health"),
+    ("fitness", "sports"),
+    ("personal-finance", "education"),
+    ("personal-finance", "tech"),
+    ("tech", "gaming"),
+    ("tech", "photography"),
+    ("gaming", "comedy"),
+    ("education", "books"),
+    ("diy-crafts", "interior-home"),
+    ("diy-crafts", "zero-waste"),
+    ("pets", "lifestyle"),
+    ("interior-home", "lifestyle"),
+    ("mental-health", "health"),
+    ("mental-health", "books"),
+    ("zero-waste", "lifestyle"),
+    ("music", "comedy"),
+    ("sports", "automotive"),
+]
+
+
+def related_niches(slugs) -> set[str]:
+    """The niches related to any of `slugs`, without `slugs` themselves."""
+    wanted = set(slugs)
+    related = {b for a, b in _RELATED_PAIRS if a in wanted} | {a for a, b in _RELATED_PAIRS if b in wanted}
+    return related - wanted
+
+
 CAUSES = [
     ("environment", "Environment & climate", "Lingkungan & iklim"),
     ("education-access", "Access to education", "Akses pendidikan"),

@@ -34,4 +34,8 @@ discovery_urlpatterns = [
 roster_urlpatterns = [
     path("", roster.roster_import, name="import"),
     path("template.csv", roster.roster_template, name="template"),
+    path("jobs/<int:pk>/", roster.roster_job, name="job"),
+    path("organizations/<int:org_pk>/creators/", roster.roster_creators, name="creators"),
+    path("claim/<str:token>/", roster.roster_claim, name="claim"),
+    path("my-data/", roster.roster_my_data, name="my_data"),
 ]

@@ -72,6 +72,12 @@ class User(AbstractUser):
     def get_short_name(self):
         return (self.full_name or self.email).split(" ")[0]
 
+    @property
+    def email_deliverable(self) -> bool:
+        """False for a placeholder address (the reserved `.invalid` domain, RFC 2606), such as an
+        imported roster creator's without an email: no mail is ever sent there."""
+        return bool(self.email) and not self.email.lower().endswith(".invalid")
+
 
 class AuditEvent(models.Model):
     """Append-only record of who changed what, when, from which state to which, and why."""

@@ -84,7 +84,7 @@ def notification_email_send(*, notification_id: int) -> bool:
     if notification is None or notification.emailed_at is not None:
         return False
     recipient = notification.recipient
-    if not recipient.is_active or not recipient.email:
+    if not recipient.is_active or not recipient.email_deliverable:
         return False
     claimed_at = notification_email_claim(notification_id=notification_id)
     if claimed_at is None:

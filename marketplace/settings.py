@@ -330,6 +330,10 @@ CELERY_BEAT_SCHEDULE = {
     "notification-emails-requeue": {"task": "marketplace.notification_emails_requeue", "schedule": 5 * 60},
     "invitation-batches-requeue": {"task": "campaigns.invitation_batches_requeue_stuck", "schedule": 5 * 60},
     "roster-imports-requeue": {"task": "creators.roster_import_jobs_requeue", "schedule": 5 * 60},
+    "roster-claim-invitations-requeue": {
+        "task": "creators.roster_claim_invitations_requeue",
+        "schedule": 5 * 60,
+    },
     # Nightly: metrics age (authenticity freshness) and the platform's tier medians move daily.
     "match-features-refresh": {"task": "campaigns.match_features_refresh_all", "schedule": 24 * 60 * 60},
     # Connected accounts that are due (spread over the day and week by platforms.services.refresh).

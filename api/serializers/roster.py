@@ -9,7 +9,9 @@ from creators.roster.parsing import MAX_FILE_BYTES
 
 
 class RosterImportIn(StrictInput):
-    file = serializers.FileField(help_text="UTF-8 CSV with the roster template's columns, at most 5 MB.")
+    file = serializers.FileField(
+        help_text="UTF-8 CSV with the roster template's columns, at most 50 MB and 100,000 rows."
+    )
     valid_rows_only = serializers.BooleanField(
         required=False,
         default=False,
@@ -22,7 +24,7 @@ class RosterImportIn(StrictInput):
     def validate_file(self, upload):
         if upload.size > MAX_FILE_BYTES:
             raise serializers.ValidationError(
-                _("The file is larger than 5 MB. Split the file into smaller files and import each one.")
+                _("The file is larger than 50 MB. Split the file into smaller files and import each one.")
             )
         return upload
 
@@ -39,6 +41,18 @@ class RosterRowErrorOut(serializers.Serializer):
 class RosterImportJobOut(serializers.ModelSerializer):
     organization = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     errors = RosterRowErrorOut(many=True, read_only=True)
+    warnings = RosterRowErrorOut(
+        many=True,
+        read_only=True,
+        help_text="Lines imported with a change, e.g. a niche slug we do not know left out (first 1,000).",
+    )
+    phase = serializers.ChoiceField(
+        choices=RosterImportJob.Phase.choices, read_only=True, help_text="checking, then writing."
+    )
+    rows_done = serializers.IntegerField(read_only=True, help_text="Lines done in the current phase.")
+    percent = serializers.IntegerField(
+        read_only=True, help_text="Overall progress, 0-100: checking is the first half, writing the second."
+    )
     status = StatusField("JobStatusEnum", RosterImportJob.Status.choices)
 
     class Meta:
@@ -55,6 +69,10 @@ class RosterImportJobOut(serializers.ModelSerializer):
             "skipped",
             "written",
             "errors",
+            "warnings",
+            "phase",
+            "rows_done",
+            "percent",
             "error",
             "created_at",
             "started_at",

@@ -31,3 +31,20 @@ class InviteTopForm(forms.Form):
         self.fields["count"].max_value = available
         self.fields["count"].validators.append(MaxValueValidator(available))
         self.fields["count"].widget.attrs.update({"min": 1, "max": available})
+
+
+class MinimumScoreForm(forms.Form):
+    """The brand's minimum match score for the brief's recommendations."""
+
+    min_match_score = forms.IntegerField(
+        label=_("Minimum match score"),
+        required=False,
+        min_value=0,
+        max_value=100,
+        help_text=_("Recommend only creators who score at least this (0–100). Leave empty for no minimum."),
+        error_messages={
+            "invalid": _("Enter a whole number from 0 to 100, for example 60, or leave it empty."),
+            "min_value": _("The minimum match score cannot be below 0."),
+            "max_value": _("The minimum match score cannot be above 100."),
+        },
+    )

@@ -18,6 +18,7 @@ from campaigns.eligibility import check_eligibility
 from campaigns.forms.offers import ApplicantFilterForm, ApplicationForm, ReasonForm, fee_hint
 from campaigns.models import Application, Campaign
 from campaigns.selectors import browsing, organizations
+from campaigns.selectors.brief_matches import brief_matches
 from campaigns.services import applications as application_services
 from campaigns.views.common import GET_POST, _accept_block, _acceptance, _attempt
 from creators.models import CreatorProfile, SocialAccount
@@ -167,7 +168,7 @@ def _applicants(request: HttpRequest, campaign: Campaign, filters: dict) -> Quer
     return queryset.order_by(*ordering)
 
 
-def _applicant_row(application: Application, campaign: Campaign, acceptance: dict) -> dict:
+def _applicant_row(application: Application, campaign: Campaign, acceptance: dict, matches: dict) -> dict:
     creator = application.creator
     accounts = [
         a for a in creator.social_accounts.all() if not campaign.platforms or a.platform in campaign.platforms
@@ -178,6 +179,7 @@ def _applicant_row(application: Application, campaign: Campaign, acceptance: dic
         "creator": creator,
         "account": accounts[0] if accounts else None,
         "eligibility": check_eligibility(campaign=campaign, creator=creator),
+        "match": matches.get(creator.pk),
         "accept": _accept_block(acceptance, campaign=campaign, offer=f"application:{application.pk}", fee=fee)
         if application.is_open
         else None,
@@ -194,6 +196,9 @@ def applicants(request, pk):
     )
     query = urlencode({key: value for key, value in request.GET.items() if key != "page" and value})
     acceptance = _acceptance(campaign)
+    applications = list(page)
+    # The recommendations' match score and top reasons, for the whole page at once.
+    matches = brief_matches(campaign=campaign, creators=[application.creator for application in applications])
     return render(
         request,
         "campaigns/offers/applicants.html",
@@ -204,7 +209,9 @@ def applicants(request, pk):
             "filter_form": filter_form,
             "page": page,
             "query": query,
-            "rows": [_applicant_row(application, campaign, acceptance) for application in page],
+            "rows": [
+                _applicant_row(application, campaign, acceptance, matches) for application in applications
+            ],
             "slots_taken": acceptance["taken"],
             "accept_closed": acceptance["reason"],
             "fee_hint": fee_hint(campaign),

@@ -2,12 +2,13 @@
 
 from django import forms
 from django.conf import settings
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from brands.models import Organization, Shortlist
 from campaigns.models import Campaign, Invitation
-from creators.discovery import Sort
+from creators.discovery import DEFAULT_AUDIENCE_MIN_SHARE, Sort
 from creators.models import Cause, Niche, Platform, Tier
 from creators.taxonomy import LANGUAGES
 from marketplace.forms import DomainErrorFormMixin
@@ -20,6 +21,45 @@ SORT_CHOICES = [
     (Sort.RATING, _("Best rated")),
     (Sort.NEWEST, _("Newest")),
 ]
+
+
+# "%" on a lazy string translates at import; this defers it to each request's language.
+_interpolate = lazy(lambda text, values: str(text) % values, str)
+
+
+class _MinShareField(forms.IntegerField):
+    """A whole percent, 1–100. The range is checked here, not with min_value/max_value, so the one
+    message (which contains "%") is never run through Django's "%(limit_value)s" formatting."""
+
+    def validate(self, value):
+        super().validate(value)
+        if value is not None and not 1 <= value <= 100:
+            raise forms.ValidationError(self.error_messages["invalid"], code="out_of_range")
+
+
+def _min_share_field(label, what):
+    """Empty means DEFAULT_AUDIENCE_MIN_SHARE, said in the help text and in the message."""
+    message = _interpolate(
+        _(
+            "%(label)s must be a whole percent from 1 to 100, for example 30 for at least 30%% of the "
+            "audience. Leave it empty for the default of %(default)s%%."
+        ),
+        {"label": label, "default": DEFAULT_AUDIENCE_MIN_SHARE},
+    )
+    return _MinShareField(
+        label=label,
+        required=False,
+        widget=forms.NumberInput(
+            attrs={"placeholder": str(DEFAULT_AUDIENCE_MIN_SHARE), "min": 1, "max": 100}
+        ),
+        help_text=_interpolate(
+            _(
+                "Only accounts where at least this percent of the audience is %(what)s. Default: %(default)s%%."
+            ),
+            {"what": what, "default": DEFAULT_AUDIENCE_MIN_SHARE},
+        ),
+        error_messages={"invalid": message},
+    )
 
 
 def _country_choices():
@@ -53,8 +93,14 @@ class DiscoveryForm(forms.Form):
     audience_country = forms.ChoiceField(
         label=_("Audience country"), required=False, choices=_country_choices
     )
+    audience_country_min_share = _min_share_field(
+        _("Minimum audience share in that country (%)"), _("in the chosen country")
+    )
     audience_language = forms.ChoiceField(
         label=_("Audience language"), required=False, choices=[("", _("Any language")), *LANGUAGES]
+    )
+    audience_language_min_share = _min_share_field(
+        _("Minimum audience share speaking that language (%)"), _("speaking the chosen language")
     )
     country = forms.ChoiceField(label=_("Creator's country"), required=False, choices=_country_choices)
     city = forms.CharField(label=_("City"), required=False, max_length=80)
@@ -79,6 +125,26 @@ class DiscoveryForm(forms.Form):
     pro_bono = forms.BooleanField(label=_("Open to pro-bono work"), required=False)
     sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORT_CHOICES)
 
+    def __init__(self, *args, briefs=None, **kwargs):
+        """`briefs`: the viewer's organizations' briefs (web page); with them, a brief can be
+        chosen to show each creator's match score with it. The view has already answered 404
+        for a brief of another organization."""
+        super().__init__(*args, **kwargs)
+        if briefs is not None:
+            self.fields["brief"] = forms.ModelChoiceField(
+                label=_("Score against a brief"),
+                queryset=briefs,
+                required=False,
+                empty_label=_("No brief"),
+                help_text=_("Shows each creator's match score with the brief and the reasons behind it."),
+                error_messages={
+                    "invalid_choice": _(
+                        "Choose one of your organization's briefs that is not cancelled or completed, or "
+                        "“No brief”."
+                    )
+                },
+            )
+
     def clean_q(self) -> str:
         return " ".join(self.cleaned_data["q"].split())
 
@@ -96,6 +162,16 @@ class DiscoveryForm(forms.Form):
             self.add_error("fee_max", _("The upper rate must not be below the lower one."))
         if (low is not None or high is not None) and not data.get("fee_currency"):
             self.add_error("fee_currency", _("Choose the currency of the rate range."))
+        if data.get("audience_country_min_share") is not None and not data.get("audience_country"):
+            self.add_error(
+                "audience_country_min_share",
+                _("A minimum audience share needs an audience country: choose one, or clear the share."),
+            )
+        if data.get("audience_language_min_share") is not None and not data.get("audience_language"):
+            self.add_error(
+                "audience_language_min_share",
+                _("A minimum audience share needs an audience language: choose one, or clear the share."),
+            )
         return data
 
 

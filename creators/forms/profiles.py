@@ -157,7 +157,7 @@ class SocialAccountForm(DomainErrorFormMixin, forms.Form):
     )
     avg_comments = _count_field(_("Average comments per post"), required=True)
     avg_views = _count_field(
-        _("Average views per post"), help_text=_("For videos and reels. Leave 0 if none.")
+        _("Average views per post"), help_text=_("For videos and reels. Leave empty if you do not know.")
     )
     audience_countries = AudienceField(
         label=_("Audience countries"),
@@ -227,11 +227,8 @@ class SocialAccountForm(DomainErrorFormMixin, forms.Form):
             ) % {"date": read_on, "value": _verified_text(getattr(account, name))}
 
     def service_data(self) -> dict:
-        data = dict(self.cleaned_data)
-        for field in ("following", "posts", "avg_views"):
-            if data[field] is None:
-                data[field] = 0
-        return data
+        # An empty optional count stays None (unknown), never 0.
+        return dict(self.cleaned_data)
 
 
 def _verified_text(value) -> str:

@@ -10,7 +10,7 @@ class RosterImportForm(DomainErrorFormMixin, forms.Form):
     organization = forms.ModelChoiceField(label=_("Organization"), queryset=Organization.objects.none())
     file = forms.FileField(
         label=_("CSV file"),
-        help_text=_("UTF-8 CSV with the columns below, at most 5 MB and 5,000 rows."),
+        help_text=_("UTF-8 CSV with the columns below, at most 50 MB and 100,000 rows."),
     )
     valid_rows_only = forms.BooleanField(
         label=_("Import valid rows only"),
@@ -30,6 +30,16 @@ class RosterImportForm(DomainErrorFormMixin, forms.Form):
         upload = self.cleaned_data["file"]
         if upload.size > MAX_FILE_BYTES:
             raise forms.ValidationError(
-                _("The file is larger than 5 MB. Split the file into smaller files and import each one.")
+                _("The file is larger than 50 MB. Split the file into smaller files and import each one.")
             )
         return upload
+
+
+class RosterClaimForm(DomainErrorFormMixin, forms.Form):
+    email = forms.EmailField(
+        label=_("Your email"), help_text=_("You log in with it. We send a confirmation if it is new to us.")
+    )
+    password = forms.CharField(label=_("Choose a password"), widget=forms.PasswordInput, strip=False)
+    accept = forms.BooleanField(
+        label=_("I claim this profile: it is mine, and Kolabo may list it so brands and NGOs can find me."),
+    )

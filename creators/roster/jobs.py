@@ -9,7 +9,7 @@ from brands.permissions import require_org_manager
 from creators import tasks
 from creators.models import RosterImportJob
 from creators.roster.importing import roster_import
-from creators.roster.parsing import roster_parse
+from creators.roster.parsing import roster_count
 from marketplace.errors import PermissionDeniedError
 from marketplace.models import User
 from marketplace.queueing import enqueue
@@ -31,13 +31,15 @@ def roster_import_job_start(
     validated (and written) by the job, whose report lists each problem by line and column.
     """
     require_org_manager(organization=organization, user=by_user)
-    roster_parse(content)
+    total = roster_count(content)  # streams the file once: a malformed one is refused now
     job = RosterImportJob.objects.create(
         organization=organization,
         created_by=by_user,
         content=content,
         file_name=file_name[:255],
         valid_rows_only=valid_rows_only,
+        total=total,
+        file_size=len(content),
     )
     transaction.on_commit(lambda: _queue_roster_import(job.pk))
     return job
@@ -72,9 +74,16 @@ def roster_import_job_run(*, job_id: int) -> str:
         return "skipped"
     job = RosterImportJob.objects.select_related("organization", "created_by").get(pk=job_id)
     language = getattr(job.created_by, "preferred_language", "") or settings.LANGUAGE_CODE
-    finished = {"content": b"", "finished_at": timezone.now()}
+
+    def progress(phase: str, done: int) -> None:
+        # Committed at once (no transaction is open here), so the job page shows it while we run.
+        RosterImportJob.objects.filter(pk=job_id).update(phase=phase, rows_done=done)
+
+    def report(error) -> dict:
+        return {"line": error.line, "column": error.column, "message": str(error.message)}
+
     try:
-        with transaction.atomic(), translation.override(language):
+        with translation.override(language):
             if job.created_by is None:
                 raise PermissionDeniedError(_("The person who started this import no longer has an account."))
             result = roster_import(
@@ -82,28 +91,43 @@ def roster_import_job_run(*, job_id: int) -> str:
                 by_user=job.created_by,
                 content=bytes(job.content),
                 valid_rows_only=job.valid_rows_only,
-            )
-            RosterImportJob.objects.filter(pk=job_id).update(
-                status=S.DONE,
-                total=result.total,
-                created=result.created,
-                updated=result.updated,
-                skipped=result.skipped,
-                written=result.written,
-                errors=[
-                    {"line": e.line, "column": e.column, "message": str(e.message)} for e in result.errors
-                ],
-                **finished,
+                progress=progress,
             )
     except DomainError as error:
+        message = str(error.message)
+        if RosterImportJob.objects.filter(
+            pk=job_id, phase=RosterImportJob.Phase.WRITING, rows_done__gt=0
+        ).exists():
+            with translation.override(language):
+                message += " " + _(
+                    "The creators on the lines before the problem were imported. Import the same file "
+                    "again to finish: it updates them, it never adds duplicates."
+                )
         RosterImportJob.objects.filter(pk=job_id).update(
-            status=S.FAILED, error=str(error.message), **finished
+            status=S.FAILED, error=message, content=b"", finished_at=timezone.now()
         )
         return S.FAILED
     except Exception:
-        # A bug, not the file: say so on the job (nothing was written) and let the worker log it.
+        # A bug, not the file: say so on the job and let the worker log it.
         with translation.override(language):
-            message = _("The import stopped on an unexpected error; nothing was imported. Try again later.")
-        RosterImportJob.objects.filter(pk=job_id).update(status=S.FAILED, error=str(message), **finished)
+            message = _(
+                "The import stopped on an unexpected error. Try again later; importing the file again updates, it never duplicates."
+            )
+        RosterImportJob.objects.filter(pk=job_id).update(
+            status=S.FAILED, error=str(message), content=b"", finished_at=timezone.now()
+        )
         raise
+    # Stamped now, after the import ran (it used to be taken before the import started).
+    RosterImportJob.objects.filter(pk=job_id).update(
+        status=S.DONE,
+        total=result.total,
+        created=result.created,
+        updated=result.updated,
+        skipped=result.skipped,
+        written=result.written,
+        errors=[report(e) for e in result.errors],
+        warnings=[report(w) for w in result.warnings],
+        content=b"",
+        finished_at=timezone.now(),
+    )
     return S.DONE

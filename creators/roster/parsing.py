@@ -2,14 +2,17 @@
 
 import csv
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
 from marketplace.errors import ValidationFailed
 
-MAX_FILE_BYTES = 5 * 1024 * 1024
-MAX_ROWS = 5000
+MAX_FILE_BYTES = 50 * 1024 * 1024
+MAX_ROWS = 100_000
+# Rows validated and written together: bounded memory and one set of bulk INSERTs per chunk.
+CHUNK_ROWS = 5_000
 LIST_SEPARATOR = "|"
 COLUMNS = (
     "email",
@@ -39,11 +42,10 @@ COLUMNS = (
 KEPT_WHEN_ABSENT = frozenset(
     {"causes", "open_to_pro_bono", "audience_countries", "audience_languages", "bio"}
 )
-# Columns that may be missing from the header; an empty value means 0, "", none or no.
-OPTIONAL_COLUMNS = frozenset({"city", "following", "posts", "avg_likes", "avg_comments", "avg_views"}) | (
-    KEPT_WHEN_ABSENT
-)
-REQUIRED_COLUMNS = tuple(column for column in COLUMNS if column not in OPTIONAL_COLUMNS)
+# Only platform and handle must be in the header. Every other column may be left out or empty:
+# see DEFAULTS (the upload page documents them). An empty count is unknown (NULL), never 0.
+REQUIRED_COLUMNS = ("platform", "handle")
+OPTIONAL_COLUMNS = frozenset(COLUMNS) - frozenset(REQUIRED_COLUMNS)
 AUDIENCE_COLUMNS = ("audience_countries", "audience_languages")
 AUDIENCE_EXAMPLES = {"audience_countries": "ID:82|MY:6.5", "audience_languages": "id:85|en:10"}
 YES_NO = {
@@ -104,15 +106,10 @@ def roster_template_csv() -> str:
 # --- 1. Parsing (pure) -------------------------------------------------------------------------
 
 
-def roster_parse(content: bytes) -> list[RosterRow]:
-    """Decode and split the file.
-
-    Line numbers are the rows a spreadsheet shows, the header being line 1: a quoted cell with line
-    breaks (a long bio) stays on its own line and does not shift the numbers of the lines after it.
-    """
+def _decoded(content: bytes) -> str:
     if len(content) > MAX_FILE_BYTES:
         raise RosterFileError(
-            _("The file is larger than 5 MB. Split the file into smaller files and import each one.")
+            _("The file is larger than 50 MB. Split the file into smaller files and import each one.")
         )
     try:
         # utf-8-sig also reads plain UTF-8 and drops the byte-order mark Excel writes.
@@ -125,7 +122,18 @@ def roster_parse(content: bytes) -> list[RosterRow]:
         raise RosterFileError(_("The file is empty. Download the template and fill it in."))
     if "\x00" in text:
         raise RosterFileError(_("This is not a CSV file. Save the file as CSV UTF-8 and upload it again."))
+    return text
+
+
+def roster_rows(content: bytes) -> Iterator[RosterRow]:
+    """Decode the file and yield its rows one at a time (a 100,000-row file is never held as rows).
+
+    Line numbers are the rows a spreadsheet shows, the header being line 1: a quoted cell with line
+    breaks (a long bio) stays on its own line and does not shift the numbers of the lines after it.
+    """
+    text = _decoded(content)
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    count = 0
     try:
         header = [column.strip().lower() for column in next(reader)]
         missing = [column for column in REQUIRED_COLUMNS if column not in header]
@@ -138,11 +146,10 @@ def roster_parse(content: bytes) -> list[RosterRow]:
             )
         # A column left out of the header has no key at all when it is one of KEPT_WHEN_ABSENT.
         columns = [column for column in COLUMNS if column in header or column not in KEPT_WHEN_ABSENT]
-        rows: list[RosterRow] = []
         for line, cells in enumerate(reader, start=2):
             if not any(cell.strip() for cell in cells):
                 continue  # blank lines, often left at the end by spreadsheets
-            if len(rows) >= MAX_ROWS:
+            if count >= MAX_ROWS:
                 raise RosterFileError(
                     _("The file has more than %(max)s rows. Split the file and import each part.")
                     % {"max": f"{MAX_ROWS:,}"}
@@ -153,12 +160,33 @@ def roster_parse(content: bytes) -> list[RosterRow]:
                     values[column] = cell.strip()
             if len(cells) > len(header):
                 values["__extra__"] = "yes"
-            rows.append(RosterRow(line=line, values=values))
+            count += 1
+            yield RosterRow(line=line, values=values)
     except csv.Error as exc:
         raise RosterFileError(
             _("Line %(line)s cannot be read as CSV (%(detail)s). Check the quotes on that line.")
             % {"line": reader.line_num, "detail": str(exc)}
         ) from exc
-    if not rows:
+    if not count:
         raise RosterFileError(_("The file has a header but no creators. Add one row per social account."))
-    return rows
+
+
+def roster_chunks(content: bytes, size: int = CHUNK_ROWS) -> Iterator[list[RosterRow]]:
+    chunk: list[RosterRow] = []
+    for row in roster_rows(content):
+        chunk.append(row)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def roster_count(content: bytes) -> int:
+    """Check the whole file can be read (a RosterFileError if not) and count its rows."""
+    return sum(1 for _row in roster_rows(content))
+
+
+def roster_parse(content: bytes) -> list[RosterRow]:
+    """All the rows at once, for small files and tests; imports use roster_chunks."""
+    return list(roster_rows(content))

@@ -1,15 +1,17 @@
 """Roster rows cleaned with the creator forms' cleaners and checked against the file and the database."""
 
-from dataclasses import dataclass
+import hashlib
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from brands.models import Organization
-from creators.models import Cause, Niche, SocialAccount
+from creators.models import Cause, CreatorProfile, Niche, SocialAccount
 from creators.roster.parsing import (
     AUDIENCE_COLUMNS,
     AUDIENCE_EXAMPLES,
@@ -25,7 +27,7 @@ from creators.services import (
     duplicate_handle_message,
 )
 from marketplace.errors import ValidationFailed
-from marketplace.models import AuditEvent, User
+from marketplace.models import User
 
 CREATED_ACTION = "roster.creator_created"
 # An import named an account the organization does not manage (see _listed_write).
@@ -48,30 +50,76 @@ class _CleanRow:
     email: str
     profile: dict[str, Any]
     social: dict[str, Any]
+    # (column, message): imported anyway, with a change the report states (an unknown niche dropped).
+    warnings: list[tuple[str, str]] = field(default_factory=list)
+    # No email in the file: the creator is a placeholder user until they claim the profile.
+    placeholder: bool = False
 
 
-def _whole_number(value: str, column: str, errors: list[tuple[str, str]]) -> int | None:
-    if value == "" and column != "followers":
-        return 0
+@dataclass
+class FileState:
+    """What one line of a file must be checked against in the lines before it (kept across chunks)."""
+
+    first_line_for_account: dict[tuple[str, str], int] = field(default_factory=dict)
+    profile_for_email: dict[str, tuple[int, dict[str, Any]]] = field(default_factory=dict)
+
+
+PLACEHOLDER_DOMAIN = "unclaimed.kolabo.invalid"
+
+
+def placeholder_email(platform: str, handle: str) -> str:
+    """The address of a roster creator the file gives no email for: one per account, stable, so a
+    re-import finds the same creator; .invalid never receives mail (RFC 2606). Replaced on claim."""
+    digest = hashlib.sha256(f"{platform}:{handle}".encode()).hexdigest()[:24]
+    return f"roster-{platform}-{digest}@{PLACEHOLDER_DOMAIN}"
+
+
+def is_placeholder_email(email: str) -> bool:
+    return email.endswith("@" + PLACEHOLDER_DOMAIN)
+
+
+def _whole_number(value: str, column: str, errors: list[tuple[str, str]]) -> int | bool | None:
+    """The cell as an int; None for an empty cell (unknown); False after reporting a bad value."""
+    if value == "":
+        return None
     try:
         return int(value)
     except ValueError:
         errors.append((column, _("“%(value)s” is not a whole number, for example 5200.") % {"value": value}))
-        return None
+        return False
 
 
 def _terms(value: str, by_slug: dict, column: str, errors: list[tuple[str, str]]) -> list | None:
-    """Niche or cause slugs separated by | → the terms; None after reporting an unknown slug."""
+    """Cause slugs separated by | → the terms; None after reporting an unknown slug."""
     slugs = _split(value)
     unknown = [slug for slug in slugs if slug.lower() not in by_slug]
     if unknown:
-        if column == "niches":
-            message = _("“%(slug)s” is not a niche we know. Use the niche slugs listed on this page.")
-        else:
-            message = _("“%(slug)s” is not a cause we know. Use the cause slugs listed on this page.")
+        message = _("“%(slug)s” is not a cause we know. Use the cause slugs listed on this page.")
         errors.append((column, message % {"slug": unknown[0]}))
         return None
     return [by_slug[slug.lower()] for slug in slugs]
+
+
+def _niches(value: str, by_slug: dict, warnings: list[tuple[str, str]]) -> list:
+    """Niche slugs separated by | → the known niches. An unknown slug never rejects the row: the
+    creator is imported without it (possibly with no niche at all) and the report warns."""
+    known = []
+    for slug in _split(value):
+        niche = by_slug.get(slug.lower())
+        if niche is None:
+            warnings.append(
+                (
+                    "niches",
+                    _(
+                        "“%(slug)s” is not a niche we know, so the creator was imported without it. "
+                        "Use the niche slugs listed on this page and import again to add it."
+                    )
+                    % {"slug": slug},
+                )
+            )
+        elif niche not in known:
+            known.append(niche)
+    return known
 
 
 def _audience_format(column: str) -> str:
@@ -103,29 +151,37 @@ def _audience_pairs(value: str, column: str, errors: list[tuple[str, str]]) -> l
 def _clean_one(
     row: RosterRow, niches_by_slug: dict[str, Niche], causes_by_slug: dict[str, Cause]
 ) -> _CleanRow | list[tuple[str, str]]:
-    """Clean one row; a list of (column, message) for everything wrong with it."""
+    """Clean one row; a list of (column, message) for everything wrong with it.
+
+    Only platform and handle are required. A profile column left empty (or out of the file) is
+    not in `profile`: a new creator gets the stated default (importing._profile_defaults), an
+    existing one keeps what was saved. An empty count is unknown (None), never 0.
+    """
     values = row.values
     errors: list[tuple[str, str]] = []
+    warnings: list[tuple[str, str]] = []
     if "__extra__" in values:
         errors.append(("", _("This line has more cells than the header row has columns.")))
 
-    email = values["email"].lower()
-    try:
-        validate_email(email)
-    except ValidationError:
-        errors.append(("email", _("Enter a valid email address, for example ayu@example.com.")))
+    email = values.get("email", "").lower()
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            errors.append(("email", _("Enter a valid email address, for example ayu@example.com.")))
+        if is_placeholder_email(email):
+            errors.append(("email", _("Enter the creator's own email address, or leave the cell empty.")))
 
     profile: dict[str, Any] = {}
     raw_profile: dict[str, Any] = {
-        "display_name": values["display_name"],
-        "country": values["country"],
-        "city": values["city"],
-        "languages": _split(values["languages"]),
-        "currency": values["currency"],
+        key: values[key] for key in ("display_name", "country", "city", "currency") if values.get(key)
     }
-    niches = _terms(values["niches"], niches_by_slug, "niches", errors)
-    if niches is not None:
-        raw_profile["niches"] = niches
+    if values.get("languages"):
+        raw_profile["languages"] = _split(values["languages"])
+    if values.get("niches"):
+        niches = _niches(values["niches"], niches_by_slug, warnings)
+        if niches:
+            raw_profile["niches"] = niches
     if "causes" in values:
         causes = _terms(values["causes"], causes_by_slug, "causes", errors)
         if causes is not None:
@@ -156,14 +212,28 @@ def _clean_one(
     social: dict[str, Any] = {"platform": values["platform"].lower(), "handle": values["handle"]}
     social_ok = True
     for column in COUNT_FIELDS:
-        number = _whole_number(values[column], column, errors)
-        social_ok = social_ok and number is not None
+        number = _whole_number(values.get(column, ""), column, errors)
+        if number is False:
+            social_ok = False
         social[column] = number
-    try:
-        social["metrics_date"] = date.fromisoformat(values["metrics_date"])
-    except ValueError:
-        errors.append(("metrics_date", _("Enter the metrics date as YYYY-MM-DD, for example 2025-01-31.")))
+    if social["followers"] is None and social_ok:
+        errors.append(
+            (
+                "followers",
+                _("Enter the number of followers, for example 5200: it places the account in its tier."),
+            )
+        )
         social_ok = False
+    if values.get("metrics_date"):
+        try:
+            social["metrics_date"] = date.fromisoformat(values["metrics_date"])
+        except ValueError:
+            errors.append(
+                ("metrics_date", _("Enter the metrics date as YYYY-MM-DD, for example 2025-01-31."))
+            )
+            social_ok = False
+    else:
+        social["metrics_date"] = timezone.localdate()  # stated default: the import date
     for column in AUDIENCE_COLUMNS:
         if column in values:
             entries = _audience_pairs(values[column], column, errors)
@@ -184,7 +254,12 @@ def _clean_one(
                     del social[column]
     if errors:
         return errors
-    return _CleanRow(line=row.line, email=email, profile=profile, social=social)
+    placeholder = not email
+    if placeholder:
+        email = placeholder_email(social["platform"], social["handle"])
+    return _CleanRow(
+        line=row.line, email=email, profile=profile, social=social, warnings=warnings, placeholder=placeholder
+    )
 
 
 def _split(value: str) -> list[str]:
@@ -199,7 +274,7 @@ def _comparable(profile: dict[str, Any]) -> dict[str, Any]:
 
 
 def _validate_rows(
-    rows: list[RosterRow], *, organization: Organization
+    rows: list[RosterRow], *, organization: Organization, state: FileState | None = None
 ) -> tuple[
     list[_CleanRow], list[RowError], dict[str, User], dict[tuple[str, str], SocialAccount], list[_CleanRow]
 ]:
@@ -208,7 +283,9 @@ def _validate_rows(
     Returns the good rows, the errors, the existing users and accounts the good rows name, all
     fetched in a few queries whatever the number of rows, and the "listed" rows: good rows whose
     email belongs to an account the organization does not manage (never written, never reported).
+    `state` carries the checks between lines across the chunks of one file.
     """
+    state = state or FileState()
     niches_by_slug = {niche.slug: niche for niche in Niche.objects.all()}
     causes_by_slug = {cause.slug: cause for cause in Cause.objects.all()}
     good: list[_CleanRow] = []
@@ -221,8 +298,8 @@ def _validate_rows(
             good.append(outcome)
 
     # Consistency inside the file: one account per line, one set of profile details per email.
-    first_line_for_account: dict[tuple[str, str], int] = {}
-    profile_for_email: dict[str, tuple[int, dict[str, Any]]] = {}
+    first_line_for_account = state.first_line_for_account
+    profile_for_email = state.profile_for_email
     bad_lines: set[int] = set()
     for row in good:
         key = (row.social["platform"], row.social["handle"])
@@ -238,6 +315,8 @@ def _validate_rows(
             bad_lines.add(row.line)
         else:
             first_line_for_account[key] = row.line
+        if row.placeholder:
+            continue  # no email: the line is its own creator, nothing to compare
         first_line, first_profile = profile_for_email.setdefault(
             row.email, (row.line, _comparable(row.profile))
         )
@@ -263,13 +342,15 @@ def _validate_rows(
     users = {
         user.email: user for user in User.objects.select_for_update().filter(email__in=emails).order_by("pk")
     }
-    ours = set(
-        AuditEvent.objects.filter(
-            action=CREATED_ACTION,
-            target_id__in=[str(user.pk) for user in users.values()],
-            data__organization=organization.pk,
-        ).values_list("target_id", flat=True)
-    )
+    # The organization's own, still unclaimed roster creators: the only ones an import may update.
+    ours = {
+        str(user_id)
+        for user_id in CreatorProfile.objects.filter(
+            user_id__in=[user.pk for user in users.values()],
+            roster_organization=organization,
+            roster_status=CreatorProfile.RosterStatus.UNCLAIMED,
+        ).values_list("user_id", flat=True)
+    }
     accounts = {
         (account.platform, account.handle): account
         for account in SocialAccount.objects.select_for_update(of=("self",))
@@ -287,7 +368,9 @@ def _validate_rows(
         # Someone else's account is treated as no account at all, so the report cannot tell.
         manageable = None if foreign else user
         account = accounts.get((row.social["platform"], row.social["handle"]))
-        if account is not None and (manageable is None or account.profile.user_id != manageable.pk):
+        if (account is not None and (manageable is None or account.profile.user_id != manageable.pk)) or (
+            foreign and row.placeholder
+        ):
             errors.append(
                 RowError(
                     row.line,

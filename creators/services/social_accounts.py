@@ -13,6 +13,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_countries import countries
 
 from creators.models import (
@@ -32,6 +33,15 @@ from marketplace.services import audit_record
 
 HANDLE_RE = re.compile(r"^[a-z0-9._-]{1,100}$")
 COUNT_FIELDS = ("followers", "following", "posts", "avg_likes", "avg_comments", "avg_views")
+# Lazy, so cleaning a 100,000-line roster does not translate six labels per line.
+COUNT_LABELS = {
+    "followers": gettext_lazy("Followers"),
+    "following": gettext_lazy("Following"),
+    "posts": gettext_lazy("Posts"),
+    "avg_likes": gettext_lazy("Average likes"),
+    "avg_comments": gettext_lazy("Average comments"),
+    "avg_views": gettext_lazy("Average views"),
+}
 SOCIAL_FIELDS = frozenset(
     {"platform", "handle", *COUNT_FIELDS, "audience_countries", "audience_languages", "metrics_date"}
 )
@@ -145,17 +155,13 @@ def clean_social_fields(data: dict[str, Any]) -> dict[str, Any]:
         )
     clean["handle"] = handle
 
-    labels = {
-        "followers": _("Followers"),
-        "following": _("Following"),
-        "posts": _("Posts"),
-        "avg_likes": _("Average likes"),
-        "avg_comments": _("Average comments"),
-        "avg_views": _("Average views"),
-    }
+    labels = COUNT_LABELS
     for field in COUNT_FIELDS:
         value = data.get(field)
-        value = 0 if value in (None, "") and field != "followers" else value
+        if value in (None, "") and field != "followers":
+            # Unknown stays unknown (NULL): a 0 would read as "no engagement at all".
+            clean[field] = None
+            continue
         if isinstance(value, bool) or not isinstance(value, int):
             raise ValidationFailed(
                 _("%(label)s must be a whole number, for example 5200.") % {"label": labels[field]},
@@ -173,7 +179,7 @@ def clean_social_fields(data: dict[str, Any]) -> dict[str, Any]:
         clean[field] = value
 
     followers, likes, comments = clean["followers"], clean["avg_likes"], clean["avg_comments"]
-    if likes > followers * 10:
+    if likes is not None and likes > followers * 10:
         raise ValidationFailed(
             _(
                 "Average likes (%(likes)s) cannot be more than 10× your followers (%(followers)s). "
@@ -183,7 +189,7 @@ def clean_social_fields(data: dict[str, Any]) -> dict[str, Any]:
             field="avg_likes",
         )
     rate = engagement_rate_for(followers=followers, avg_likes=likes, avg_comments=comments)
-    if rate > 100:
+    if rate is not None and rate > 100:
         raise ValidationFailed(
             _(
                 "These numbers give an engagement rate of %(rate)s%%, more than 100%%: "

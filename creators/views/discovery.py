@@ -14,6 +14,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from brands import shortlists as shortlist_services
 from brands.models import Membership, Organization, Shortlist
+from campaigns import visibility
+from campaigns.models import Campaign
+from campaigns.selectors.brief_matches import brief_matches
 from campaigns.services import invitations as invitation_services
 from creators.discovery import MAX_PAGE_SIZE, attach_best_accounts, creator_search
 from creators.forms.discovery import DiscoveryForm, ShortlistCreateForm, ShortlistInviteForm
@@ -55,18 +58,43 @@ def _back(request: HttpRequest, fallback: str) -> HttpResponse:
     return redirect(fallback)
 
 
+def _briefs(request: HttpRequest):
+    """The briefs discovery can score against: the viewer's organizations' ones still in play.
+
+    A brief id of another organization (or of none) answers 404, as everywhere else; a junk value
+    is left to the form, which says what to choose.
+    """
+    visible = visibility.organization_campaigns_visible_to(request.user)
+    chosen = request.GET.get("brief", "")
+    if chosen.isdigit() and not visible.filter(pk=int(chosen)).exists():
+        raise Http404
+    return (
+        visible.exclude(status__in=[Campaign.Status.CANCELLED, Campaign.Status.COMPLETED])
+        .select_related("organization")
+        .order_by("organization__name", "title", "pk")
+    )
+
+
 @login_required
 @require_http_methods(["GET"])
 def search(request: HttpRequest) -> HttpResponse:
     memberships = _memberships(request)
     initial_currency = memberships[0].organization.default_currency
-    form = DiscoveryForm(request.GET or None, initial={"fee_currency": initial_currency})
-    page, creators = None, []
+    form = DiscoveryForm(
+        request.GET or None, initial={"fee_currency": initial_currency}, briefs=_briefs(request)
+    )
+    page, creators, brief = None, [], None
     if not request.GET or form.is_valid():
         filters = form.cleaned_data if request.GET else {}
         queryset = creator_search(filters=filters, viewer=request.user).prefetch_related("niches")
         page = Paginator(queryset, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
         creators = attach_best_accounts(list(page.object_list))
+        brief = filters.get("brief")
+        if brief is not None:
+            # The recommendations' match score, for the page's creators only.
+            matches = brief_matches(campaign=brief, creators=creators)
+            for creator in creators:
+                creator.match = matches[creator.pk]
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -76,6 +104,7 @@ def search(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "creators": creators,
+            "brief": brief,
             "query": query.urlencode(),
             "shortlists": _editable_shortlists(memberships),
         },

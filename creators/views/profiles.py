@@ -75,11 +75,20 @@ def profile_edit(request, profile):
 
 @require_http_methods(["GET", "HEAD"])
 def profile_public(request, slug):
-    """The creator's media kit: public, with shortlist and invite forms for organization managers."""
-    profile = selectors.creator_profile_public(slug=slug)
+    """The creator's media kit: public, with shortlist and invite forms for organization managers
+    and, for members of an organization, the most similar creators."""
+    profile = selectors.creator_profile_public(slug=slug, viewer=request.user)
     if profile is None:
         raise Http404(_("No creator has this profile address."))
-    return render(request, "creators/profile_public.html", selectors.media_kit(profile, request.user))
+    context = selectors.media_kit(profile, request.user)
+    # Imported here: campaigns (matching) depends on creators, not the other way round at import time.
+    from campaigns.similar_creators import SIMILAR_LIMIT, can_see_similar_creators, similar_creators
+
+    context["show_similar"] = can_see_similar_creators(viewer=request.user, creator=profile)
+    if context["show_similar"]:
+        context["similar_creators"] = similar_creators(creator=profile)
+        context["similar_limit"] = SIMILAR_LIMIT
+    return render(request, "creators/profile_public.html", context)
 
 
 @creator_required

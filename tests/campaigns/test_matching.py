@@ -170,11 +170,13 @@ def test_example_a_established_micro_creator(zero_waste_brief):
         "audience_country": 0.82,
         "audience_language": 0.9,
         "engagement": 1.0,
+        "size": 1.0,
+        "activity": 0.5,
         "fee": 1.0,
         "reliability": 0.8574,
         "authenticity": 1.0,
     }
-    assert result.score == 82  # 81.5415
+    assert result.score == 81  # 81.3866
     assert result.passes_hard_filters
     assert result.hard_filter_failures == []
     assert result.flags == []
@@ -185,6 +187,7 @@ def test_example_a_established_micro_creator(zero_waste_brief):
         "Audience 90% Indonesian-speaking.",
         "Engagement 5.00% is 2.0× the Micro median (2.5%).",
         "Authenticity 100/100.",
+        "25,000 followers: in the middle of the brief's range (1,000–100,000 followers).",
         "Fee within range (rate card Rp 1.200.000).",
         "Completed 4 of 5 collaborations, 3 of 4 on time; rated 4.5/5 from 4 reviews.",
     ]
@@ -211,11 +214,13 @@ def test_example_b_new_nano_creator_is_scored_flagged_and_filtered_out(zero_wast
         "audience_country": 0.6,
         "audience_language": 0.5,
         "engagement": 0.1125,
+        "size": 0.9771,
+        "activity": 0.5,
         "fee": 0.5,
         "reliability": 0.9,
         "authenticity": 0.88,
     }
-    assert result.score == 42  # 42.42
+    assert result.score == 46  # 46.3569
     assert not result.passes_hard_filters
     assert result.hard_filter_failures == ["Engagement rate 0.90% is under the brief's minimum of 2.00%."]
     assert result.flags == [
@@ -223,17 +228,18 @@ def test_example_b_new_nano_creator_is_scored_flagged_and_filtered_out(zero_wast
         "Engagement 0.90% is under a quarter of the Nano median (4%): possible bought followers.",
         "Metrics are 120 days old.",
     ]
-    assert result.reasons[:8] == [
+    assert result.reasons[:9] == [
         "Partial niche match: Zero-waste & sustainability.",
         "No shared cause with the brief.",
         "Audience 60% in Indonesia.",
         "No audience language data.",
         "Engagement 0.90% is 0.2× the Nano median (4%).",
         "Authenticity 88/100.",
+        "3,000 followers: towards the low end of the brief's range (1,000–100,000 followers).",
         "No rate card price in IDR for the requested deliverables.",
         "New on Kolabo: reliability starts at the neutral prior.",
     ]
-    assert result.reasons[8:] == result.flags
+    assert result.reasons[9:] == result.flags
 
 
 def test_example_c_volunteer_cause_brief_and_a_pro_bono_mid_tier_creator(db):
@@ -270,11 +276,13 @@ def test_example_c_volunteer_cause_brief_and_a_pro_bono_mid_tier_creator(db):
         "audience_country": 0.5,
         "audience_language": 0.5,
         "engagement": 1.0,
+        "size": 0.5,
+        "activity": 0.5,
         "fee": 1.0,
         "reliability": 0.9286,
         "authenticity": 0.61,
     }
-    assert result.score == 67  # 67.336
+    assert result.score == 65  # 65.3688
     assert result.passes_hard_filters
     assert "Strong cause match: Ocean conservation." in result.reasons
     assert "Open to pro-bono work." in result.reasons

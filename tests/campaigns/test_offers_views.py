@@ -293,7 +293,8 @@ def test_applicants_page_runs_a_constant_number_of_queries(
     url = reverse("campaigns:applicants", args=[campaign.pk])
     ApplicationFactory(campaign=campaign, creator=make_creator())
 
-    with django_assert_max_num_queries(20) as one:
+    # 20 before the match score; scoring the page adds a fixed handful (brief_matches).
+    with django_assert_max_num_queries(25) as one:
         client.get(url)
     for _ in range(9):
         ApplicationFactory(campaign=campaign, creator=make_creator())

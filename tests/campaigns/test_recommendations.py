@@ -8,9 +8,11 @@ from campaigns.models import Campaign, Invitation, InvitationBatch, Recommendati
 from campaigns.ranking import Ranked, brief_spec, match_features_refresh
 from campaigns.recommendations import (
     EXPOSURE_PENALTY,
+    exposure_penalties,
     exposure_report,
     fair_selection,
     gini,
+    nano_needed,
     nano_reserve,
     recommendation_rows,
     recommendations_mark_stale,
@@ -71,37 +73,37 @@ def test_gini_golden_numbers():
     assert gini([]) == 0.0
 
 
-def test_fair_selection_moves_exposed_creators_down_by_the_penalty():
-    candidates = [ranked(80, 1), ranked(79, 2), ranked(78, 3)]
+def test_the_exposure_penalty_moves_creators_down_without_changing_their_score():
+    exposed = Ranked(total=80 * UNIT, profile_id=1, account_id=1, penalty=exposure_penalties({1: 1})[1])
+    others = [ranked(79, 2), ranked(78, 3)]
 
-    picks = fair_selection(
-        candidates, tiers=dict.fromkeys((1, 2, 3), Tier.MICRO), exposure={1: 1}, count=2, reserve=0
-    )
+    order = sorted([exposed, *others], key=lambda r: r.order)
 
-    # Creator 1 is on one other brief: 80 − 3 = 77 puts them below 2 and 3.
-    assert [p.ranked.profile_id for p in picks] == [2, 3]
-    assert EXPOSURE_PENALTY == 3 * UNIT
+    # Creator 1 is on one other brief: 80 − 8 = 72 puts them below 2 and 3.
+    assert [r.profile_id for r in order] == [2, 3, 1]
+    assert exposed.score == 80
+    assert EXPOSURE_PENALTY == 8 * UNIT
 
 
 def test_the_penalty_stops_growing_after_three_briefs():
-    candidates = [ranked(90, 1), ranked(80.5, 2)]
-
-    picks = fair_selection(
-        candidates, tiers={1: Tier.MICRO, 2: Tier.MICRO}, exposure={1: 12}, count=1, reserve=0
-    )
-
-    # 90 − 3 × 3 = 81 still beats 80.5.
-    assert [p.ranked.profile_id for p in picks] == [1]
+    assert exposure_penalties({1: 12, 2: 2, 3: 0}) == {1: 3 * EXPOSURE_PENALTY, 2: 2 * EXPOSURE_PENALTY}
 
 
-def test_nano_reserve_replaces_the_lowest_others_with_the_best_nano():
-    candidates = [ranked(90 - n, n) for n in range(1, 7)]
+def test_nano_places_are_interleaved_so_every_top_n_holds_the_share():
+    main = [ranked(90 - n, n) for n in range(1, 7)]
+    nano = [ranked(90 - n, n) for n in (5, 6)]
     tiers = {1: Tier.MICRO, 2: Tier.MICRO, 3: Tier.MICRO, 4: Tier.MICRO, 5: Tier.NANO, 6: Tier.NANO}
 
-    picks = fair_selection(candidates, tiers=tiers, exposure={}, count=4, reserve=2)
+    picks = fair_selection(main, nano, tiers=tiers, exposure={}, count=4, share=50)
 
-    assert [p.ranked.profile_id for p in picks] == [1, 2, 5, 6]
-    assert [p.reserved_nano for p in picks] == [False, False, True, True]
+    # 50%: the top 2 hold one nano creator, the top 4 two.
+    assert [p.ranked.profile_id for p in picks] == [1, 5, 2, 6]
+    assert [p.reserved_nano for p in picks] == [False, True, False, True]
+
+
+def test_nano_needed_rounds_down_until_the_full_list():
+    assert [nano_needed(n, count=50, share=20) for n in (1, 4, 5, 10, 44, 49, 50)] == [0, 0, 1, 2, 8, 9, 10]
+    assert nano_needed(3, count=3, share=50) == 2
 
 
 def test_nano_reserve_only_when_the_brief_admits_nano_creators(db):
@@ -274,6 +276,37 @@ def test_viewers_cannot_invite(client, crowd, brand_org, brand_viewer, per_brief
     assert not Invitation.objects.exists()
 
 
+def test_viewers_cannot_set_a_minimum_match_score(client, brand_org, brand_viewer):
+    campaign = CampaignFactory(organization=brand_org)
+    client.force_login(brand_viewer)
+
+    response = client.post(
+        reverse("campaigns:recommendations_minimum", args=[campaign.pk]), {"min_match_score": 60}
+    )
+
+    assert response.status_code == 403
+    campaign.refresh_from_db()
+    assert campaign.min_match_score is None
+
+
+def test_an_empty_minimum_clears_it(client, brand_org, brand_manager, django_capture_on_commit_callbacks):
+    from marketplace.models import AuditEvent
+
+    campaign = CampaignFactory(organization=brand_org, min_match_score=70)
+    client.force_login(brand_manager)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("campaigns:recommendations_minimum", args=[campaign.pk]), {"min_match_score": ""}
+        )
+
+    assert response.status_code == 302
+    campaign.refresh_from_db()
+    assert campaign.min_match_score is None
+    event = AuditEvent.objects.get(action="campaign.min_match_score_set")
+    assert event.data == {"from": 70, "to": None}
+
+
 def test_invite_the_top_n_once_even_when_sent_twice(
     client, crowd, brand_org, brand_manager, per_brief, django_capture_on_commit_callbacks
 ):
@@ -379,7 +412,9 @@ def test_the_exposure_report_command_prints_both_gini_coefficients(crowd, per_br
 
     report = exposure_report()
     line = out.getvalue().strip()
-    assert line.startswith("briefs=3 per_brief=3 pool=8 ")
+    # The pool: every creator recommended at least once, plainly or with fair exposure.
+    assert line.startswith(f"briefs=3 per_brief=3 pool={report.pool} ")
+    assert report.pool >= max(report.distinct_before, report.distinct_after)
     assert f"gini_before={report.gini_before:.4f} gini_after={report.gini_after:.4f}" in line
     assert not Recommendation.objects.exists()  # it only measures
 

@@ -275,8 +275,9 @@ def test_pages_hold_at_most_24_creators(client, brand_owner):
 
 
 # Session, user, the page's own 7 (memberships, member check, count, page, niches, best accounts,
-# shortlists), the niche and cause filter choices, and base.html's navigation (3).
-QUERY_BUDGET = 14
+# shortlists), the niche and cause filter choices, the brief choices (to score against), and
+# base.html's navigation (3).
+QUERY_BUDGET = 15
 
 
 @pytest.mark.parametrize("results", [1, 100])

@@ -384,10 +384,11 @@ def test_query_count_does_not_grow_with_posts_or_collaborations(
             _page(client, profile)
 
     # ... and for a manager: session, user, the navigation's three (memberships, own profile,
-    # unread notifications), then organizations, shortlists, campaigns
+    # unread notifications), then organizations, shortlists, campaigns; similar creators: the
+    # member check and the match index's freshness check (these creators have no features yet)
     client.force_login(brand_manager)
     for profile in (small, large):
-        with django_assert_max_num_queries(17):
+        with django_assert_max_num_queries(19):
             page = _page(client, profile)
     assert page.count('data-testid="top-post"') == 6
     assert page.count('data-testid="collaboration"') == 6

@@ -109,3 +109,14 @@ def test_every_wording_names_the_other_side_never_the_reader(kind, audience):
     if own:
         assert own not in text + subject
     assert "%(" not in text + subject  # every placeholder was filled
+
+
+def test_a_placeholder_address_gets_the_notification_in_the_app_but_no_email(
+    django_capture_on_commit_callbacks,
+):
+    placeholder = UserFactory(email="roster-instagram-abc123@unclaimed.kolabo.invalid")
+    with django_capture_on_commit_callbacks(execute=True):
+        notification = send(placeholder)
+    assert Notification.objects.filter(pk=notification.pk, recipient=placeholder).exists()
+    assert mail.outbox == []
+    assert notification_email_send(notification_id=notification.pk) is False

@@ -40,6 +40,7 @@ from brands.shortlists import shortlist_create
 from campaigns.models import Campaign, Collaboration, Dispute, InvitationBatch, Recommendation
 from campaigns.services import drafts
 from campaigns.services.invitations import invitation_counter
+from creators.models import CreatorProfile, RosterImportJob
 from marketplace.models import Notification
 from marketplace.permissions import DISPUTE_HANDLERS, PAYOUT_REVIEWERS, VERIFICATION_REVIEWERS
 from payments.models import CampaignFunding, Payout
@@ -172,6 +173,7 @@ KWARGS: dict[str, Callable[[dict], dict]] = {
     "campaigns:recommendations": _pk("campaign_x"),
     "campaigns:recommendations_invite": _pk("campaign_x"),
     "campaigns:recommendations_refresh": _pk("campaign_x"),
+    "campaigns:recommendations_minimum": _pk("campaign_x"),
     "campaigns:org_campaigns": _slug("org_x"),
     "campaigns:campaign_create": _slug("org_x"),
     "campaigns:apply": _pk("campaign_x"),
@@ -222,6 +224,9 @@ KWARGS: dict[str, Callable[[dict], dict]] = {
     "platforms:callback": lambda world: {"platform": "instagram"},
     "platforms:disconnect": _pk("connection_a"),
     "platforms:deletion_status": lambda world: {"code": world["deletion_code"]},
+    "roster:job": _pk("roster_job"),
+    "roster:creators": lambda world: {"org_pk": world["org_x"].pk},
+    "roster:claim": lambda world: {"token": world["roster_profile"].claim_token},
 }
 
 # The same route pointed at another object: (route, variant) -> its arguments.
@@ -244,6 +249,7 @@ BODIES: dict[str, Callable[[dict], dict]] = {
     "campaigns:submission_review": lambda world: {"action": "approve"},
     "campaigns:deliverable_publish": lambda world: {"post_url": "https://www.instagram.com/p/kopi/"},
     "campaigns:recommendations_invite": lambda world: {"count": 1},
+    "campaigns:recommendations_minimum": lambda world: {"min_match_score": 40},
     "brands:member_role": lambda world: {"role": "manager"},
     "payments:payouts_bulk_approve": lambda world: {"payouts": world["payout"].pk},
 }
@@ -253,6 +259,18 @@ def _member(organization, role, email):
     user = UserFactory(email=email)
     Membership.objects.create(organization=organization, user=user, role=role)
     return user
+
+
+def _roster_profile(organization):
+    profile = make_creator()
+    CreatorProfile.objects.filter(pk=profile.pk).update(
+        roster_status=CreatorProfile.RosterStatus.UNCLAIMED,
+        roster_organization=organization,
+        roster_imported_at=timezone.now(),
+        claim_token="matrix-claim-token",
+    )
+    profile.refresh_from_db()
+    return profile
 
 
 def _build_world() -> dict:
@@ -386,6 +404,11 @@ def _build_world() -> dict:
             username="creator.a",
         ),
         "deletion_code": signing.dumps({"at": 1_700_000_000, "n": 0}, salt=DELETION_SALT, compress=True),
+        "roster_job": RosterImportJob.objects.create(
+            organization=org_x, created_by=owner_x, status=RosterImportJob.Status.DONE
+        ),
+        # An unclaimed roster creator of X: its claim link is a capability, open to whoever holds it.
+        "roster_profile": _roster_profile(org_x),
     }
     assert world["notification"] is not None
     return world
@@ -607,6 +630,12 @@ _TABLE_BY_ROUTE: dict[str, dict[str, dict[str, str]]] = {
     # A viewer has no organization to import into: the page is not there for them.
     "roster:import": read_and_post(row(ok=ORG_X_WRITERS | ORG_MANAGERS_ELSEWHERE)),
     "roster:template": {"GET": row(ok=ORG_X_WRITERS | ORG_MANAGERS_ELSEWHERE), "POST": post_only()},
+    "roster:job": {"GET": row(ok=ORG_X_WRITERS), "POST": post_only()},
+    "roster:creators": {"GET": row(ok=ORG_X_WRITERS), "POST": post_only()},
+    # The claim link: anyone holding it sees the page; a POST without a choice re-renders it (400).
+    "roster:claim": read_and_post(everyone(anonymous=ALLOW)),
+    # Only a creator whose profile came from a roster import has imported data to see.
+    "roster:my_data": read_and_post(row()),
     # campaigns: briefs. Published briefs are visible to every signed-in user on the web (a
     # deliberate difference from the API, which shows them to members only).
     "campaigns:brief_list": read_and_post(everyone()),
@@ -632,6 +661,10 @@ _TABLE_BY_ROUTE: dict[str, dict[str, dict[str, str]]] = {
         "POST": row(ok=ORG_X_WRITERS, forbidden={"viewer_x"}),
     },
     "campaigns:recommendations_refresh": {
+        "GET": post_only(),
+        "POST": row(ok=ORG_X_WRITERS, forbidden={"viewer_x"}),
+    },
+    "campaigns:recommendations_minimum": {
         "GET": post_only(),
         "POST": row(ok=ORG_X_WRITERS, forbidden={"viewer_x"}),
     },
@@ -811,6 +844,7 @@ NOT_ORGANIZATION_X_OBJECTS = {
     "platforms:callback",
     "platforms:disconnect",
     "platforms:deletion_status",
+    "roster:claim",
 }
 
 # Cells where the code does not do what the table says yet: (route, method, variant, role) -> why.
