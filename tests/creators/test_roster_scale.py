@@ -3,7 +3,8 @@ a background job, in chunks, with progress saved on the job, and `finished_at` s
 import. Unknown counts stay unknown (NULL), never 0.
 
 The suite imports ROSTER_SCALE_ROWS lines: 12,000 by default (three chunks, ~10 s on PostgreSQL).
-With ROSTER_SCALE_ROWS=100000 it imports the issue's 100,000-line file: about 70 s on PostgreSQL
+With ROSTER_SCALE_ROWS=100000, as CI runs it (.ci/run), it imports the issue's 100,000-line file:
+about 70 s on PostgreSQL
 (the job ~47 s, plus the matching refresh a worker would run, inline here). benchmarks/
 roster_import.py times the same file and prints rows per second.
 """
