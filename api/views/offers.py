@@ -6,7 +6,7 @@ campaigns; a creator (session or personal token) sees their own. An organization
 acts as a creator. Anything else is 404.
 """
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -218,8 +218,17 @@ def invitation_for(request, pk: int) -> Invitation:
     return found
 
 
-def _creator_by_slug(slug: str) -> CreatorProfile:
-    profile = CreatorProfile.objects.filter(slug=slug).first()
+def _listed_for(campaign) -> QuerySet[CreatorProfile]:
+    """Creators the brief's organization may invite: not another organization's unclaimed roster
+    creators (to it they do not exist)."""
+    return CreatorProfile.objects.exclude(
+        Q(roster_status=CreatorProfile.RosterStatus.UNCLAIMED)
+        & ~Q(roster_organization_id=campaign.organization_id)
+    )
+
+
+def _creator_by_slug(slug: str, campaign) -> CreatorProfile:
+    profile = _listed_for(campaign).filter(slug=slug).first()
     if profile is None:
         raise ValidationFailed(_("No creator has this slug."), field="creator")
     return profile
@@ -248,7 +257,7 @@ class CampaignInvitations(ListEndpoint):
         require_write(request, campaign.organization_id)
         data = w.InvitationIn(data=request.data)
         data.is_valid(raise_exception=True)
-        creator = _creator_by_slug(data.validated_data["creator"])
+        creator = _creator_by_slug(data.validated_data["creator"], campaign)
         sensitive_limit(request, "invitations")
         invitation = invitation_services.invitation_create(
             campaign=campaign,
@@ -281,7 +290,7 @@ class CampaignInvitationsBulk(Endpoint):
         data = w.InvitationBulkIn(data=request.data)
         data.is_valid(raise_exception=True)
         slugs = list(dict.fromkeys(data.validated_data["creators"]))
-        ids = dict(CreatorProfile.objects.filter(slug__in=slugs).values_list("slug", "pk"))
+        ids = dict(_listed_for(campaign).filter(slug__in=slugs).values_list("slug", "pk"))
         unknown = [slug for slug in slugs if slug not in ids]
         if not ids:
             raise ValidationFailed(_("None of these slugs matches a creator."), field="creators")

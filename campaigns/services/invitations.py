@@ -211,6 +211,15 @@ def invitation_create_many(
         campaign = lock_campaign(campaign.pk)
         require_published(campaign)
         profiles = CreatorProfile.objects.prefetch_related("social_accounts").in_bulk(wanted_ids)
+        # Another organization's unclaimed roster creators are private to it: to this brief they
+        # do not exist (reported as not found, so an id reveals nothing).
+        hidden = set(
+            CreatorProfile.objects.filter(
+                pk__in=wanted_ids, roster_status=CreatorProfile.RosterStatus.UNCLAIMED
+            )
+            .exclude(roster_organization_id=campaign.organization_id)
+            .values_list("pk", flat=True)
+        )
         open_invitations = {
             inv.creator_id: inv
             for inv in Invitation.objects.select_for_update()
@@ -243,7 +252,7 @@ def invitation_create_many(
         to_create: list[Invitation] = []
         expires_at = now + timedelta(days=INVITATION_TTL_DAYS)
         for creator_id in wanted_ids:
-            creator = profiles.get(creator_id)
+            creator = None if creator_id in hidden else profiles.get(creator_id)
             if creator is None:
                 # Only ids can miss: a batch may run after a creator deleted their profile.
                 results.append(

@@ -599,9 +599,31 @@ def test_bulk_invite_query_count_does_not_grow_with_the_number_of_creators(
         counts.append(len(queries))
 
     assert counts[0] == counts[1]
-    # Permission, campaign lock, profiles + accounts, open invitations, applications,
-    # collaborations, open-invitation counts, then one insert each for invitations, audit events
-    # and notifications (plus the dedupe check), and the savepoints.
+    # Permission, campaign lock, profiles + accounts, other organizations' unclaimed roster
+    # creators among them, open invitations, applications, collaborations, open-invitation counts,
+    # then one insert each for invitations, audit events and notifications (plus the dedupe
+    # check), and the savepoints.
     campaign = CampaignFactory(organization=brand_org)
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(17):
         invite(campaign, brand_manager, *many)
+
+
+def test_another_organizations_unclaimed_roster_creator_cannot_be_invited(campaign, brand_manager):
+    from creators.models import CreatorProfile
+    from tests.brands.factories import OrganizationFactory
+
+    theirs, ours = make_creator(), make_creator()
+    other = OrganizationFactory()
+    CreatorProfile.objects.filter(pk=theirs.pk).update(
+        roster_status=CreatorProfile.RosterStatus.UNCLAIMED, roster_organization=other
+    )
+    CreatorProfile.objects.filter(pk=ours.pk).update(
+        roster_status=CreatorProfile.RosterStatus.UNCLAIMED, roster_organization=campaign.organization
+    )
+
+    results = invite(campaign, brand_manager, theirs.pk, ours.pk)
+
+    # Private to the importer: reported exactly as an id that does not exist.
+    assert [(r.creator_id, r.status) for r in results] == [(theirs.pk, NOT_FOUND), (ours.pk, INVITED)]
+    assert results[0].creator is None
+    assert not Invitation.objects.filter(creator=theirs).exists()
