@@ -53,6 +53,14 @@ def creator_profiles_visible_to(user):
     )
 
 
+def creators_listed_for(*, organization_id: int):
+    """Creators `organization_id` may pick (shortlists, invitations): everyone but the unclaimed
+    roster creators of other organizations, which to it do not exist."""
+    return CreatorProfile.objects.exclude(
+        Q(roster_status=CreatorProfile.RosterStatus.UNCLAIMED) & ~Q(roster_organization_id=organization_id)
+    )
+
+
 def listed_creators():
     """Creators that discovery and other organizations' recommendations may show: everyone but
     unclaimed roster imports (CreatorProfile.objects.publicly_listed())."""

@@ -6,7 +6,7 @@ campaigns; a creator (session or personal token) sees their own. An organization
 acts as a creator. Anything else is 404.
 """
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -28,6 +28,7 @@ from campaigns.services import invitation_answers as answer_services
 from campaigns.services import invitation_batches as batch_services
 from campaigns.services import invitations as invitation_services
 from creators.models import CreatorProfile
+from creators.selectors import creators_listed_for
 from marketplace.errors import PermissionDeniedError, ValidationFailed
 
 STATUS = "status"
@@ -218,17 +219,8 @@ def invitation_for(request, pk: int) -> Invitation:
     return found
 
 
-def _listed_for(campaign) -> QuerySet[CreatorProfile]:
-    """Creators the brief's organization may invite: not another organization's unclaimed roster
-    creators (to it they do not exist)."""
-    return CreatorProfile.objects.exclude(
-        Q(roster_status=CreatorProfile.RosterStatus.UNCLAIMED)
-        & ~Q(roster_organization_id=campaign.organization_id)
-    )
-
-
 def _creator_by_slug(slug: str, campaign) -> CreatorProfile:
-    profile = _listed_for(campaign).filter(slug=slug).first()
+    profile = creators_listed_for(organization_id=campaign.organization_id).filter(slug=slug).first()
     if profile is None:
         raise ValidationFailed(_("No creator has this slug."), field="creator")
     return profile
@@ -290,7 +282,11 @@ class CampaignInvitationsBulk(Endpoint):
         data = w.InvitationBulkIn(data=request.data)
         data.is_valid(raise_exception=True)
         slugs = list(dict.fromkeys(data.validated_data["creators"]))
-        ids = dict(_listed_for(campaign).filter(slug__in=slugs).values_list("slug", "pk"))
+        ids = dict(
+            creators_listed_for(organization_id=campaign.organization_id)
+            .filter(slug__in=slugs)
+            .values_list("slug", "pk")
+        )
         unknown = [slug for slug in slugs if slug not in ids]
         if not ids:
             raise ValidationFailed(_("None of these slugs matches a creator."), field="creators")

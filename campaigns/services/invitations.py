@@ -38,6 +38,7 @@ from campaigns.services.invitation_expiry import (
 from campaigns.services.invitation_notices import notice_for
 from campaigns.services.invitation_terms import INVITATION_TTL_DAYS, clean_fee, clean_message
 from creators.models import CreatorProfile
+from creators.selectors import creators_listed_for
 from marketplace.errors import InvalidTransition, ValidationFailed
 from marketplace.models import AuditEvent, Notification, User
 from marketplace.notifications import CREATOR, for_audience
@@ -213,11 +214,9 @@ def invitation_create_many(
         profiles = CreatorProfile.objects.prefetch_related("social_accounts").in_bulk(wanted_ids)
         # Another organization's unclaimed roster creators are private to it: to this brief they
         # do not exist (reported as not found, so an id reveals nothing).
-        hidden = set(
-            CreatorProfile.objects.filter(
-                pk__in=wanted_ids, roster_status=CreatorProfile.RosterStatus.UNCLAIMED
-            )
-            .exclude(roster_organization_id=campaign.organization_id)
+        hidden = set(wanted_ids) - set(
+            creators_listed_for(organization_id=campaign.organization_id)
+            .filter(pk__in=wanted_ids)
             .values_list("pk", flat=True)
         )
         open_invitations = {

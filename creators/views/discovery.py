@@ -20,7 +20,7 @@ from campaigns.selectors.brief_matches import brief_matches
 from campaigns.services import invitations as invitation_services
 from creators.discovery import MAX_PAGE_SIZE, attach_best_accounts, creator_search
 from creators.forms.discovery import DiscoveryForm, ShortlistCreateForm, ShortlistInviteForm
-from creators.models import CreatorProfile
+from creators.selectors import creators_listed_for
 from marketplace.errors import DomainError
 
 RESULTS_PER_PAGE = min(24, MAX_PAGE_SIZE)
@@ -178,7 +178,9 @@ def shortlist_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _change_entry(request: HttpRequest, pk: int, service, success: str) -> HttpResponse:
     """Add a creator to, or take one off, a shortlist: the two differ only in service and message."""
     shortlist, _membership = shortlist_services.shortlist_for_member(user=request.user, pk=pk)
-    creator = get_object_or_404(CreatorProfile, pk=request.POST.get("creator") or 0)
+    creator = get_object_or_404(
+        creators_listed_for(organization_id=shortlist.organization_id), pk=request.POST.get("creator") or 0
+    )
     try:
         service(shortlist=shortlist, creator=creator, by_user=request.user)
     except DomainError as error:

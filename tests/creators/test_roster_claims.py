@@ -342,3 +342,16 @@ def test_a_claim_invitation_lost_to_a_broker_outage_is_sent_by_the_sweep(brand_o
 
     assert [message.to for message in mail.outbox] == [["lost@example.com"]]
     assert roster_claim_invitations_requeue() == 0
+
+
+def test_another_organization_cannot_shortlist_an_unclaimed_creator(
+    client, imported, ngo_manager, brand_owner
+):
+    from brands.models import Shortlist
+
+    dewi = imported["dewi"]
+    theirs = Shortlist.objects.create(organization=ngo_manager.memberships.first().organization, name="Picks")
+    client.force_login(ngo_manager)
+    response = client.post(reverse("discovery:shortlist_add", args=[theirs.pk]), {"creator": dewi.pk})
+    assert response.status_code == 404  # to them the creator does not exist
+    assert not theirs.entries.exists()
