@@ -53,27 +53,25 @@ def creator_profiles_visible_to(user):
     )
 
 
+def _private_to_others(organization_id: int | None) -> Q:
+    """Unclaimed roster creators of organizations other than `organization_id` (of all, for None):
+    private to their importer until they claim their profile."""
+    private = Q(roster_status=CreatorProfile.RosterStatus.UNCLAIMED)
+    return private if organization_id is None else private & ~Q(roster_organization_id=organization_id)
+
+
 def creators_listed_for(*, organization_id: int):
     """Creators `organization_id` may pick (shortlists, invitations): everyone but the unclaimed
     roster creators of other organizations, which to it do not exist."""
-    return CreatorProfile.objects.exclude(
-        Q(roster_status=CreatorProfile.RosterStatus.UNCLAIMED) & ~Q(roster_organization_id=organization_id)
-    )
-
-
-def listed_creators():
-    """Creators that discovery and other organizations' recommendations may show: everyone but
-    unclaimed roster imports (CreatorProfile.objects.publicly_listed())."""
-    return CreatorProfile.objects.publicly_listed()
+    return CreatorProfile.objects.exclude(_private_to_others(organization_id))
 
 
 def unlisted_creator_ids(*, organization_id: int | None) -> set[int]:
-    """Ids of the creators `organization_id` may not be shown (discovery, recommendations): the
-    unclaimed roster creators of every other organization. Its own stay usable to it."""
-    hidden = CreatorProfile.objects.filter(roster_status=CreatorProfile.RosterStatus.UNCLAIMED)
-    if organization_id is not None:
-        hidden = hidden.exclude(roster_organization_id=organization_id)
-    return set(hidden.values_list("pk", flat=True))
+    """Ids of the creators `organization_id` may not be shown (recommendations): the same rule as
+    creators_listed_for, as the exclusion set the ranking index takes."""
+    return set(
+        CreatorProfile.objects.filter(_private_to_others(organization_id)).values_list("pk", flat=True)
+    )
 
 
 def roster_import_jobs_visible_to(user):
