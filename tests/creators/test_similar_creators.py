@@ -145,6 +145,19 @@ def test_members_of_another_organization_see_the_same_list(client, ngo_manager, 
     assert 'data-slug="twin"' in html
 
 
+def test_a_member_removed_from_their_organization_no_longer_sees_it(client, brand_viewer, population):
+    from brands.models import Membership
+
+    assert (
+        'data-testid="similar-creators"' in _page(client, brand_viewer, population["base"]).content.decode()
+    )
+    Membership.objects.filter(user=brand_viewer).delete()
+    assert (
+        'data-testid="similar-creators"'
+        not in _page(client, brand_viewer, population["base"]).content.decode()
+    )
+
+
 @pytest.mark.parametrize("who", ["anonymous", "other creator", "the creator"])
 def test_anonymous_visitors_and_creators_do_not_see_it(client, population, who):
     viewer = {
