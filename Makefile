@@ -9,7 +9,7 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help venv deps dev-deps run test lint format migrate seed messages browser clean
+.PHONY: help venv deps dev-deps run test lint format migrate seed messages browser pdf-libs clean
 
 help:
 	@echo "make run    - set up and serve the demo on http://$(HOST):$(PORT)"
@@ -27,6 +27,7 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(VENV)/.deps: $(BIN)/python requirements.txt
+	@$(MAKE) --no-print-directory pdf-libs
 	$(BIN)/pip install --quiet -r requirements.txt
 	@touch $@
 
@@ -47,6 +48,14 @@ seed: migrate
 run: seed
 	@echo "Serving Kolabo on http://$(HOST):$(PORT)  (Ctrl+C to stop)"
 	@bash scripts/run_with_emulators.sh $(BIN)/python $(HOST) $(PORT)
+
+# WeasyPrint (PDF reports) needs Pango and a font from Debian.
+pdf-libs:
+	@{ ldconfig -p | grep -q libpango-1.0 && ldconfig -p | grep -q libpangoft2-1.0 && ls /usr/share/fonts/truetype/dejavu >/dev/null 2>&1; } || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Pango and fonts for PDF reports with apt-get"; \
+	    apt-get update -qq && apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core >/dev/null; \
+	  else echo "Pango is missing: PDF reports need 'sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core'"; fi; }
 
 # Browser tests drive Debian's chromium; install it when we are allowed to.
 browser:

@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from marketplace.private_files import private_storage
+
 # Slugs that would collide with the fixed paths under /orgs/.
 RESERVED_SLUGS = frozenset({"new", "invitations", "staff"})
 
@@ -294,6 +296,65 @@ class VerificationRequest(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.status == self.Status.PENDING
+
+
+def verification_document_path(instance, filename):
+    return f"verification/{instance.organization_id}/{filename}"
+
+
+class VerificationDocument(models.Model):
+    """A legal document an organization uploads for verification. Private: staff only."""
+
+    class Kind(models.TextChoices):
+        NIB = "nib", _("NIB (business identification number)")
+        NPWP = "npwp", _("NPWP (tax number)")
+        FOUNDATION_DEED = "foundation_deed", _("Foundation deed (akta pendirian)")
+        SK_KEMENKUMHAM = "sk_kemenkumham", _("Ministry decree (SK Kemenkumham)")
+        OTHER = "other", _("Other supporting document")
+
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("organization"),
+        on_delete=models.CASCADE,
+        related_name="verification_documents",
+    )
+    request = models.ForeignKey(
+        VerificationRequest,
+        verbose_name=_("verification request"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="documents",
+    )
+    kind = models.CharField(_("document"), max_length=20, choices=Kind.choices)
+    file = models.FileField(
+        _("file"), upload_to=verification_document_path, storage=private_storage, max_length=300
+    )
+    original_name = models.CharField(_("file name"), max_length=255)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("verification document")
+        verbose_name_plural = _("verification documents")
+        ordering = ["uploaded_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["nib", "npwp", "foundation_deed", "sk_kemenkumham", "other"]),
+                name="brands_verification_document_kind_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.organization} · {self.get_kind_display()}"
 
 
 class Shortlist(models.Model):

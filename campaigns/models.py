@@ -498,6 +498,8 @@ class Collaboration(models.Model):
         related_name="+",
     )
     cancel_reason = models.TextField(_("cancellation reason"), blank=True)
+    # The creator's consent to be named on the campaign's public impact page.
+    credited_publicly = models.BooleanField(_("named on the public impact page"), default=False)
 
     class Meta:
         verbose_name = _("collaboration")
@@ -851,3 +853,73 @@ class Recommendation(models.Model):
 
     def __str__(self):
         return f"#{self.rank} {self.creator} for {self.campaign}"
+
+
+class Sponsorship(models.Model):
+    """A brand sponsoring an NGO's cause campaign: invited by the NGO or offered by the brand, and
+    accepted by the other side. The sponsor funds the escrow (payments.CampaignFunding.sponsorship);
+    unspent escrow is refunded to the sponsor."""
+
+    class Status(models.TextChoices):
+        INVITED = "invited", _("Invited by the NGO")
+        OFFERED = "offered", _("Offered by the brand")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    OPEN = (Status.INVITED, Status.OFFERED)
+    LIVE = (Status.INVITED, Status.OFFERED, Status.ACCEPTED)
+
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("campaign"), on_delete=models.PROTECT, related_name="sponsorships"
+    )
+    sponsor = models.ForeignKey(
+        "brands.Organization",
+        verbose_name=_("sponsor"),
+        on_delete=models.PROTECT,
+        related_name="sponsorships",
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, db_index=True)
+    amount = models.DecimalField(_("amount offered"), **MONEY)
+    currency = models.CharField(_("currency"), max_length=3, choices=settings.CURRENCIES)
+    message = models.TextField(_("message"), max_length=2000, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("sent"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("answered by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("answered"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("sponsorship")
+        verbose_name_plural = _("sponsorships")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "sponsor"],
+                condition=Q(status__in=["invited", "offered", "accepted"]),
+                name="campaigns_one_live_sponsorship_per_sponsor",
+            ),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="campaigns_sponsorship_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(status__in=["invited", "offered", "accepted", "declined", "withdrawn"]),
+                name="campaigns_sponsorship_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(currency__in=CURRENCY_CODES), name="campaigns_sponsorship_currency_known"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.sponsor} → {self.campaign}"
+
+    @property
+    def is_accepted(self) -> bool:
+        return self.status == self.Status.ACCEPTED

@@ -78,6 +78,8 @@ INSTALLED_APPS = [
     "campaigns",
     "payments",
     "platforms",
+    "tracking",
+    "analytics",
     # django.contrib.admin, with a site that asks staff for MFA (marketplace/admin_site.py).
     "marketplace.admin_site.KolaboAdminConfig",
     "django.contrib.auth",
@@ -340,6 +342,10 @@ CELERY_BEAT_SCHEDULE = {
     "platforms-refresh-due": {"task": "platforms.refresh_due", "schedule": 10 * 60},
     # Published deliverables' post metrics at 24 h, 7 and 30 days (platforms.services.post_capture).
     "platforms-post-snapshots-take-due": {"task": "platforms.post_snapshots_take_due", "schedule": 15 * 60},
+    # Clicks buffered by /r/<code> are written in batches (tracking.clicks).
+    "tracking-clicks-flush": {"task": "tracking.clicks_flush", "schedule": 10},
+    # Commissions become payable once a collaboration's attribution window has closed.
+    "commissions-accrue-due": {"task": "payments.commissions_accrue_due", "schedule": 15 * 60},
 }
 
 # Organizations

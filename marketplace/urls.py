@@ -29,6 +29,8 @@ urlpatterns = [
     path("platforms/", include("platforms.urls")),
     path("api/", include("api.urls")),
     path("webhooks/", include("webhooks.urls")),
+    path("", include("tracking.urls")),
+    path("", include("analytics.urls")),
     path("developers/", include("api.credentials_urls")),
     path("admin/", admin.site.urls),
 ]

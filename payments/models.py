@@ -46,6 +46,8 @@ class LedgerTransaction(models.Model):
         PAYABLE_RETURNED = "payable_returned", _("Owed fee returned to the campaign")
         REFUND_DUE = "refund_due", _("Unspent escrow to refund")
         REFUND_PAID = "refund_paid", _("Refund paid")
+        SPONSOR_FUNDING = "sponsor_funding", _("Campaign funded by a sponsor")
+        COMMISSION_PAYABLE = "commission_payable", _("Commission owed to the creator")
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     reference = models.CharField(_("reference"), max_length=120, unique=True)
@@ -56,6 +58,10 @@ class LedgerTransaction(models.Model):
         "campaigns.Collaboration", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     memo = models.CharField(_("memo"), max_length=300, blank=True)
+    # The organization whose money this is when it is not the campaign's own (a sponsor).
+    sponsor = models.ForeignKey(
+        "brands.Organization", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -137,6 +143,15 @@ class CampaignFunding(models.Model):
     fee_amount = models.DecimalField(_("platform fee"), **MONEY)
     fee_rate = models.DecimalField(_("fee rate"), max_digits=5, decimal_places=4)
     currency = models.CharField(_("currency"), **CURRENCY)
+    # Set when a sponsor (another organization) pays into the campaign, not its own organization.
+    sponsorship = models.ForeignKey(
+        "campaigns.Sponsorship",
+        verbose_name=_("sponsorship"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="fundings",
+    )
     checkout_session_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
     checkout_url = models.URLField(max_length=2000, blank=True)
     payment_intent_id = models.CharField(max_length=255, blank=True)
@@ -247,6 +262,10 @@ class Payout(models.Model):
         REVERSED = "reversed", _("Stripe reversed the transfer")
         UNKNOWN = "unknown", _("Stripe refused it for another reason")
 
+    class Kind(models.TextChoices):
+        FEE = "fee", _("Fee")
+        COMMISSION = "commission", _("Commission")
+
     DEAD = (Status.REJECTED, Status.FAILED, Status.CLOSED)
     REVIEWABLE = (Status.REQUESTED, Status.HELD)
 
@@ -259,6 +278,7 @@ class Payout(models.Model):
     creator = models.ForeignKey(
         "creators.CreatorProfile", on_delete=models.PROTECT, related_name="payouts", verbose_name=_("creator")
     )
+    kind = models.CharField(_("for"), max_length=12, choices=Kind.choices, default=Kind.FEE)
     amount = models.DecimalField(_("amount"), **MONEY)
     reserved_amount = models.DecimalField(_("reserved in escrow"), **MONEY)
     currency = models.CharField(_("currency"), **CURRENCY)
@@ -288,9 +308,12 @@ class Payout(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["collaboration"],
+                fields=["collaboration", "kind"],
                 condition=~Q(status__in=["rejected", "failed", "closed"]),
                 name="payments_payout_one_live_per_collaboration",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["fee", "commission"]), name="payments_payout_kind_valid"
             ),
             models.CheckConstraint(condition=Q(amount__gt=0), name="payments_payout_amount_positive"),
             models.CheckConstraint(
@@ -366,6 +389,35 @@ FAILURE_FOR_STAFF = {
     _F.REVERSED: _("The transfer was reversed at Stripe. Find out why in Stripe, then retry or close."),
     _F.UNKNOWN: _("Read Stripe's message below, fix the cause, then retry; or close the payout."),
 }
+
+
+class CommissionAccrual(models.Model):
+    """A collaboration's commissions, made payable once when its attribution window closed.
+
+    Ledger reference commission:<collaboration>; paid through a Payout of kind commission."""
+
+    collaboration = models.OneToOneField(
+        "campaigns.Collaboration",
+        on_delete=models.PROTECT,
+        related_name="commission_accrual",
+        verbose_name=_("collaboration"),
+    )
+    amount = models.DecimalField(_("amount"), **MONEY)
+    currency = models.CharField(_("currency"), **CURRENCY)
+    conversions = models.PositiveIntegerField(_("conversions"))
+    window_closed_at = models.DateTimeField(_("attribution window closed"))
+    created_at = models.DateTimeField(_("accrued"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("commission accrual")
+        verbose_name_plural = _("commission accruals")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=0), name="payments_commission_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"commission {self.collaboration_id} · {self.amount} {self.currency}"
 
 
 class StripeEvent(models.Model):
