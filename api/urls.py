@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerView
 
 from api.schema import CachedSpectacularAPIView
 from api.views import (
+    analytics,
     campaigns,
     connections,
     core,
@@ -142,6 +143,7 @@ v1 = [
     ),
     path("campaigns/<int:pk>/balance/", money.CampaignBalance.as_view(), name="campaign_balance"),
     path("campaigns/<int:pk>/fundings/", money.CampaignFundingStart.as_view(), name="campaign_fundings"),
+    path("campaigns/<int:pk>/report/", analytics.CampaignReport.as_view(), name="campaign_report"),
     path("payouts/", money.PayoutList.as_view(), name="payouts"),
     path("earnings/", money.Earnings.as_view(), name="earnings"),
     path("staff/payouts/", money.StaffPayoutList.as_view(), name="staff_payouts"),

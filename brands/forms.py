@@ -4,7 +4,8 @@ from django.utils.translation import gettext_lazy as _
 
 from creators.models import Cause
 
-from .models import Membership, Organization
+from .models import Membership, Organization, VerificationDocument
+from .services import verification
 
 LOGO_MAX_BYTES = 2 * 1024 * 1024
 LOGO_FORMATS = {"PNG", "JPEG", "WEBP"}
@@ -105,16 +106,71 @@ class RoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices)
 
 
+DOCUMENT_ACCEPT = "application/pdf,image/jpeg,image/png,.pdf,.jpg,.jpeg,.png"
+
+
 class VerificationRequestForm(forms.Form):
+    """The evidence and the legal documents, one file field per document kind the organization sends.
+
+    Each file is checked here (type by its content, size) so every field shows its own error; the
+    service checks the same with the same function, and which documents are required.
+    """
+
     evidence = forms.CharField(
-        label=_("What shows that your organization is real?"),
-        widget=forms.Textarea(attrs={"rows": 6}),
+        label=_("Where can we see your organization at work?"),
+        widget=forms.Textarea(attrs={"rows": 4}),
         max_length=5000,
         help_text=_(
-            "For example your company or foundation registration number (NIB, NPWP or the Ministry of Law "
-            "decree), your official website, and your social media accounts."
+            "Your official website, your social media accounts, press about you: what shows that the "
+            "organization in the documents is the one on Kolabo."
         ),
     )
+
+    HELP = {
+        VerificationDocument.Kind.NIB: _("Your Nomor Induk Berusaha from OSS. Upload the NIB or the NPWP."),
+        VerificationDocument.Kind.NPWP: _("The company's tax number card. Upload the NIB or the NPWP."),
+        VerificationDocument.Kind.FOUNDATION_DEED: _("The notarial deed that founded the NGO. Required."),
+        VerificationDocument.Kind.SK_KEMENKUMHAM: _(
+            "The decree of the Ministry of Law and Human Rights that registers the NGO. Required."
+        ),
+        VerificationDocument.Kind.OTHER: _(
+            "Anything else that helps, for example a recent annual report. Optional."
+        ),
+    }
+
+    def __init__(self, *args, organization: Organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organization = organization
+        limit = verification.document_max_mb()
+        for kind in verification.document_kinds_for(organization):
+            self.fields[kind] = forms.FileField(
+                label=VerificationDocument.Kind(kind).label,
+                required=False,
+                help_text=_("%(help)s PDF, JPEG or PNG, at most %(limit)s MB.")
+                % {"help": self.HELP[kind], "limit": limit},
+                widget=forms.ClearableFileInput(attrs={"accept": DOCUMENT_ACCEPT}),
+            )
+
+    @property
+    def document_kinds(self) -> tuple[str, ...]:
+        return verification.document_kinds_for(self.organization)
+
+    def clean(self):
+        cleaned = super().clean()
+        # A refused file counts as given: its field says what is wrong with it, not that it is missing.
+        given = [kind for kind in self.document_kinds if cleaned.get(kind)]
+        for kind in given:
+            problem = verification.verification_document_problem(cleaned[kind], kind=kind)
+            if problem:
+                self.add_error(kind, problem)
+        for field, message in verification.missing_document_problems(
+            organization=self.organization, kinds=given
+        ):
+            self.add_error(field, message)
+        return cleaned
+
+    def documents(self) -> dict:
+        return {kind: self.cleaned_data[kind] for kind in self.document_kinds if self.cleaned_data.get(kind)}
 
 
 class VerificationDecisionForm(forms.Form):

@@ -12,7 +12,7 @@ from django.utils import timezone
 from marketplace import permissions as staff_permissions
 from marketplace.callers import Caller, key_organization_id, person_of
 
-from .models import Membership, Organization, OrgInvitation, VerificationRequest
+from .models import Membership, Organization, OrgInvitation, VerificationDocument, VerificationRequest
 from .permissions import managed_organization_ids
 
 STAFF_RECENT_LIMIT = 5
@@ -203,10 +203,11 @@ def verification_latest(*, organization: Organization) -> VerificationRequest | 
 
 
 def verification_history(*, organization: Organization) -> list[VerificationRequest]:
+    """The organization's requests, newest first, with their documents (members see names and dates)."""
     return list(
-        organization.verification_requests.select_related("submitted_by", "reviewed_by").order_by(
-            "-submitted_at", "-pk"
-        )
+        organization.verification_requests.select_related("submitted_by", "reviewed_by")
+        .prefetch_related("documents")
+        .order_by("-submitted_at", "-pk")
     )
 
 
@@ -237,6 +238,11 @@ def verification_queue() -> QuerySet[VerificationRequest]:
     )
 
 
+def verification_queue_with_documents() -> QuerySet[VerificationRequest]:
+    """The queue as the reviewers' page shows it: with each request's documents (names, sizes, links)."""
+    return verification_queue().prefetch_related("documents")
+
+
 def verification_recent_decisions(*, limit: int = 20) -> list[VerificationRequest]:
     return list(
         VerificationRequest.objects.exclude(status=VerificationRequest.Status.PENDING)
@@ -250,6 +256,13 @@ def verification_request_for_staff(*, user, pk: int) -> VerificationRequest:
     if not staff_permissions.can_review_verifications(user):
         raise Http404
     return get_object_or_404(VerificationRequest.objects.select_related("organization"), pk=pk)
+
+
+def verification_document_for_staff(*, user, pk: int) -> VerificationDocument:
+    """Verification reviewers only; anyone else, members of the organization included, gets a 404."""
+    if not staff_permissions.can_review_verifications(user):
+        raise Http404
+    return get_object_or_404(VerificationDocument.objects.select_related("organization"), pk=pk)
 
 
 def invitation_by_token(*, token: str) -> OrgInvitation:

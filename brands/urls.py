@@ -10,6 +10,9 @@ urlpatterns = [
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("staff/verifications/", views.verification_queue, name="verification_queue"),
     path("staff/verifications/<int:pk>/decide/", views.verification_decide, name="verification_decide"),
+    path(
+        "staff/verifications/documents/<int:pk>/", views.verification_document, name="verification_document"
+    ),
     path("<slug:slug>/", views.org_detail, name="org_detail"),
     path("<slug:slug>/edit/", views.org_edit, name="org_edit"),
     path("<slug:slug>/members/", views.members, name="members"),

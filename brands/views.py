@@ -3,7 +3,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.formats import date_format
@@ -16,6 +16,7 @@ from campaigns.services.conversation import organization_rating_summary
 from marketplace import permissions as staff_permissions
 from marketplace.decorators import staff_page
 from marketplace.errors import DomainError, PermissionDeniedError
+from marketplace.private_files import private_file_response
 
 from . import selectors, services
 from .forms import (
@@ -26,6 +27,8 @@ from .forms import (
     VerificationRequestForm,
 )
 from .models import Membership, Organization, OrgInvitation
+from .services import verification
+from .verification_limits import unverified_limits_notice
 
 GET_POST = require_http_methods(["GET", "POST"])
 
@@ -319,7 +322,11 @@ def invitation_accept(request, token):
 def verification_request(request, slug):
     organization, membership = selectors.organization_for_member(user=request.user, slug=slug)
     can_submit = membership.can_edit_org() and organization.can_request_verification()
-    form = VerificationRequestForm(request.POST or None) if can_submit else None
+    form = (
+        VerificationRequestForm(request.POST or None, request.FILES or None, organization=organization)
+        if can_submit
+        else None
+    )
     if request.method == "POST":
         if not membership.can_edit_org():
             return _forbidden(request, organization, _("Only owners and managers can request verification."))
@@ -331,7 +338,10 @@ def verification_request(request, slug):
         if form.is_valid():
             try:
                 services.verification_request_submit(
-                    organization=organization, by_user=request.user, evidence=form.cleaned_data["evidence"]
+                    organization=organization,
+                    by_user=request.user,
+                    evidence=form.cleaned_data["evidence"],
+                    documents=form.documents(),
                 )
             except DomainError as error:
                 _form_error(form, error)
@@ -350,14 +360,27 @@ def verification_request(request, slug):
             "section": "verification",
             "form": form,
             "history": selectors.verification_history(organization=organization),
+            "limits": unverified_limits_notice(organization),
+            "document_max_mb": verification.document_max_mb(),
         },
         status=400 if form is not None and form.errors else 200,
     )
 
 
+@staff_page(staff_permissions.can_review_verifications)
+def verification_document(request, pk):
+    """A verification document, for reviewers only (404 for anyone else); each opening is audited."""
+    document = selectors.verification_document_for_staff(user=request.user, pk=pk)
+    try:
+        services.verification_document_open(document=document, by_user=request.user)
+    except PermissionDeniedError as error:
+        raise Http404 from error
+    return private_file_response(document.file)
+
+
 def _queue_page(request, *, failed_form=None, status=200):
     rows = []
-    for req in selectors.verification_queue():
+    for req in selectors.verification_queue_with_documents():
         form = VerificationDecisionForm(prefix=f"r{req.pk}")
         if failed_form is not None and failed_form.prefix == form.prefix:
             form = failed_form

@@ -9,7 +9,10 @@ class CampaignsConfig(AppConfig):
     def ready(self):
         from creators.signals import matching_inputs_changed
 
-        from . import notifications  # noqa: F401 - registers the notification kinds
+        from . import (
+            notifications,  # noqa: F401 - registers the notification kinds
+            sponsorship_notifications,  # noqa: F401 - and the sponsorship ones
+        )
 
         matching_inputs_changed.connect(_creators_changed, dispatch_uid="campaigns.creators_changed")
 

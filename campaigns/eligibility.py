@@ -1,7 +1,8 @@
 """Where a creator stands on a brief, in two separate answers.
 
 Eligibility: does the creator meet the brief's hard rules (platform, followers, engagement, language,
-country)? Each rule passes or fails, explained in words; failing one stops an application.
+country; on a volunteer brief, being open to pro-bono work)? Each rule passes or fails, explained in
+words; failing one stops an application.
 Match: how well the creator suits the brief (niche, causes, audience, fee, track record), the
 0–100 match score of campaigns/matching.py with its top reasons. It informs, it never blocks: a
 creator can meet every rule and still be a weak match.
@@ -214,6 +215,9 @@ def check_eligibility(*, campaign: Campaign, creator: CreatorProfile) -> Eligibi
                 )
             )
 
+    if campaign.compensation == Campaign.Compensation.VOLUNTEER:
+        result.checks.append(_pro_bono_check(creator))
+
     if campaign.target_countries:
         audience = {
             entry.get("code")
@@ -240,6 +244,20 @@ def check_eligibility(*, campaign: Campaign, creator: CreatorProfile) -> Eligibi
                 )
             )
     return result
+
+
+def _pro_bono_check(creator: CreatorProfile) -> Check:
+    """A volunteer brief pays nothing: it is for creators who said they work pro bono for causes.
+    Stipend and paid briefs are open to everyone, and a stipend is matched like a fee."""
+    if creator.open_to_pro_bono:
+        return Check(True, _("You are open to pro-bono work for causes."))
+    return Check(
+        False,
+        _(
+            "This is a volunteer campaign: it pays no fee, so it is open to creators who accept pro-bono "
+            "work for causes. If you do, tick “Open to pro-bono work for causes” on your profile."
+        ),
+    )
 
 
 def _label(account: SocialAccount) -> str:

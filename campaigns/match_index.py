@@ -260,6 +260,8 @@ class MatchIndex:
             keep &= _any_of(c["platform"], [self.platforms.get(p, -1) for p in spec.platforms])
         if spec.verified_only:
             keep &= c["metrics_verified"]
+        if spec.pro_bono_only:
+            keep &= c["open_to_pro_bono"]
         if spec.min_followers is not None:
             keep &= c["followers"] >= spec.min_followers
         if spec.max_followers is not None:

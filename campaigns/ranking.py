@@ -94,6 +94,8 @@ class BriefSpec:
     fee_ceiling_cents: int | None
     rates: tuple[tuple[str, int], ...]  # (rate key, quantity) per deliverable
     verified_only: bool = False  # the brief requires verified (connected) accounts
+    # A volunteer brief: only creators open to pro-bono work for causes (paid and stipend: anyone).
+    pro_bono_only: bool = False
     # Recommendations only: a creator must share one of these niches (minimum relevance; 0 = any)
     # and score at least min_total (the brand's minimum match score, × 10,000).
     required_niche_mask: int = 0
@@ -121,6 +123,7 @@ def brief_spec(campaign: Campaign) -> BriefSpec:
             for spec in campaign.deliverables.all()
         ),
         verified_only=campaign.requires_verified_accounts,
+        pro_bono_only=campaign.compensation == Campaign.Compensation.VOLUNTEER,
     )
 
 
@@ -403,6 +406,8 @@ def passes_hard_filters(spec: BriefSpec, row: dict[str, Any]) -> bool:
     if spec.platforms and row["platform"] not in spec.platforms:
         return False
     if spec.verified_only and not row["metrics_verified"]:
+        return False
+    if spec.pro_bono_only and not row["open_to_pro_bono"]:
         return False
     if spec.min_followers is not None and row["followers"] < spec.min_followers:
         return False

@@ -24,7 +24,7 @@ recommended across open briefs, before and after.
 import math
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from django.conf import settings
 from django.core.cache import cache
@@ -334,6 +334,9 @@ class ExposureReport:
     distinct_after: int
     nano_share_before: float
     nano_share_after: float
+    # Recommendations per follower tier ({tier: count}), for the staff dashboard's chart.
+    tiers_before: dict[str, int] = field(default_factory=dict)
+    tiers_after: dict[str, int] = field(default_factory=dict)
 
 
 def exposure_report(*, campaign_ids: list[int] | None = None) -> ExposureReport:
@@ -350,6 +353,8 @@ def exposure_report(*, campaign_ids: list[int] | None = None) -> ExposureReport:
     before: Counter = Counter()
     after: Counter = Counter()
     nano_before = nano_after = 0
+    tiers_before: Counter = Counter()
+    tiers_after: Counter = Counter()
     for campaign in campaigns.prefetch_related("niches", "causes", "deliverables"):
         spec = brief_spec(campaign)
         spec = replace(spec, required_niche_mask=sum(1 << bit for bit in spec.niche_bits))
@@ -360,6 +365,8 @@ def exposure_report(*, campaign_ids: list[int] | None = None) -> ExposureReport:
         after.update(pick.ranked.profile_id for pick in fair)
         nano_before += sum(tiers[r.account_id] == Tier.NANO for r in plain)
         nano_after += sum(pick.tier == Tier.NANO for pick in fair)
+        tiers_before.update(tiers[r.account_id] for r in plain)
+        tiers_after.update(pick.tier for pick in fair)
     pool = set(before) | set(after)
     total_before, total_after = sum(before.values()), sum(after.values())
     return ExposureReport(
@@ -371,6 +378,8 @@ def exposure_report(*, campaign_ids: list[int] | None = None) -> ExposureReport:
         distinct_after=len(after),
         nano_share_before=round(nano_before / total_before, 4) if total_before else 0.0,
         nano_share_after=round(nano_after / total_after, 4) if total_after else 0.0,
+        tiers_before=dict(tiers_before),
+        tiers_after=dict(tiers_after),
     )
 
 

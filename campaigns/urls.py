@@ -9,6 +9,7 @@ from campaigns.views import (
     invitations,
     inviting,
     recommendations,
+    sponsorship,
     workspace,
 )
 
@@ -100,4 +101,13 @@ urlpatterns = [
         name="invitation_batch_status",
     ),
     path("collaborations/", include(workspace_patterns)),
+    # Brand sponsorships of NGO campaigns
+    path("<int:pk>/sponsors/invite/", sponsorship.sponsorship_invite, name="sponsorship_invite"),
+    path("<int:pk>/sponsor/", sponsorship.sponsorship_offer, name="sponsorship_offer"),
+    path("sponsorships/<int:pk>/", sponsorship.sponsorship_detail, name="sponsorship_detail"),
+    path("sponsorships/<int:pk>/accept/", sponsorship.sponsorship_accept, name="sponsorship_accept"),
+    path("sponsorships/<int:pk>/decline/", sponsorship.sponsorship_decline, name="sponsorship_decline"),
+    path("sponsorships/<int:pk>/withdraw/", sponsorship.sponsorship_withdraw, name="sponsorship_withdraw"),
+    path("sponsorships/<int:pk>/fund/", sponsorship.sponsorship_fund, name="sponsorship_fund"),
+    path("org/<slug:slug>/sponsorships/", sponsorship.org_sponsorships, name="org_sponsorships"),
 ]

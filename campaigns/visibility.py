@@ -35,6 +35,7 @@ from .models import (
     Dispute,
     Invitation,
     InvitationBatch,
+    Sponsorship,
     Submission,
 )
 
@@ -67,6 +68,20 @@ def organization_campaigns_visible_to(caller: Caller | None) -> QuerySet[Campaig
         # condition above still holds, so a key whose creator left sees nothing.
         campaigns = campaigns.filter(organization_id=key_org)
     return campaigns
+
+
+def campaigns_reported_to(caller: Caller | None) -> QuerySet[Campaign]:
+    """Campaigns whose results and spend the caller reads: their organizations' own, and the cause
+    campaigns one of their organizations sponsors (an accepted sponsorship), read-only."""
+    if person_of(caller) is None:
+        return Campaign.objects.none()
+    organizations = member_organization_ids(caller)  # an API key: its own organization only
+    sponsored = Exists(
+        Sponsorship.objects.filter(
+            campaign=OuterRef("pk"), status=Sponsorship.Status.ACCEPTED, sponsor_id__in=organizations
+        )
+    )
+    return Campaign.objects.filter(Q(organization_id__in=organizations) | sponsored)
 
 
 def campaigns_visible_to(caller: Caller | None) -> QuerySet[Campaign]:

@@ -210,6 +210,8 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 # the right of X-Forwarded-For), or name a header the proxy overwrites (TRUSTED_CLIENT_IP_HEADER).
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 TRUSTED_CLIENT_IP_HEADER = env.str("TRUSTED_CLIENT_IP_HEADER", default="")
+# Salt of the visitor hash that deduplicates clicks on tracked links (empty: derived from SECRET_KEY).
+TRACKING_VISITOR_SALT = env.str("TRACKING_VISITOR_SALT", default="")
 # allauth's rate limits live in the cache (Redis when configured).
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
@@ -344,12 +346,19 @@ CELERY_BEAT_SCHEDULE = {
     "platforms-post-snapshots-take-due": {"task": "platforms.post_snapshots_take_due", "schedule": 15 * 60},
     # Clicks buffered by /r/<code> are written in batches (tracking.clicks).
     "tracking-clicks-flush": {"task": "tracking.clicks_flush", "schedule": 10},
+    "tracking-postback-receipts-prune": {"task": "tracking.postback_receipts_prune", "schedule": 60 * 60},
     # Commissions become payable once a collaboration's attribution window has closed.
     "commissions-accrue-due": {"task": "payments.commissions_accrue_due", "schedule": 15 * 60},
 }
 
 # Organizations
 ORG_INVITATION_TTL_DAYS = env.int("ORG_INVITATION_TTL_DAYS", default=7)
+# An organization staff have not verified publishes under limits (brands/verification_limits.py):
+# this many published briefs at a time, this many invitations per brief (any status), no sponsorships.
+UNVERIFIED_MAX_PUBLISHED_BRIEFS = env.int("UNVERIFIED_MAX_PUBLISHED_BRIEFS", default=1)
+UNVERIFIED_MAX_INVITATIONS_PER_BRIEF = env.int("UNVERIFIED_MAX_INVITATIONS_PER_BRIEF", default=10)
+# Verification documents (NIB, NPWP, foundation deed, SK Kemenkumham): PDF, JPEG or PNG, each at most this size.
+VERIFICATION_DOCUMENT_MAX_MB = env.int("VERIFICATION_DOCUMENT_MAX_MB", default=10)
 
 # Partner API (Django REST framework). Sessions for the browser, Bearer keys and tokens for tools.
 REST_FRAMEWORK = {

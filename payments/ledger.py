@@ -48,6 +48,7 @@ def post(
     collaboration_id: int | None = None,
     memo: str = "",
     by_user=None,
+    sponsor_id: int | None = None,
 ) -> LedgerTransaction | None:
     """Write one balanced transaction; returns None when `reference` is already posted.
 
@@ -75,6 +76,7 @@ def post(
                     campaign_id=campaign_id,
                     collaboration_id=collaboration_id,
                     memo=memo[:300],
+                    sponsor_id=sponsor_id,
                     created_by=by_user if by_user is not None and by_user.is_authenticated else None,
                 )
         except IntegrityError:
@@ -119,9 +121,15 @@ def creator_payable(*, collaboration_id: int) -> Decimal:
 
 
 def campaign_totals(*, campaign_id: int) -> dict[str, dict[str, Decimal]]:
-    """Per currency: funded, available, reserved, owed, paid, refunded, fees — all from the ledger."""
+    """Per currency: funded, available, reserved, owed, paid, refunded, fees — all from the ledger.
+
+    Owed and paid cover fees and commissions alike; `commissions` is what the escrow paid into
+    creator payable for commissions (docs/money.md, "Commissions"), so fee money can be told apart.
+    """
     totals: dict[str, dict[str, Decimal]] = defaultdict(
-        lambda: dict.fromkeys(("funded", "available", "reserved", "owed", "paid", "refunded", "fees"), ZERO)
+        lambda: dict.fromkeys(
+            ("funded", "available", "reserved", "owed", "paid", "refunded", "fees", "commissions"), ZERO
+        )
     )
     rows = (
         LedgerEntry.objects.filter(campaign_id=campaign_id)
@@ -142,8 +150,10 @@ def campaign_totals(*, campaign_id: int) -> dict[str, dict[str, Decimal]]:
                 line["available"] -= amount
             else:
                 line["reserved"] -= amount
-            if kind == LedgerTransaction.Kind.FUNDING:
+            if kind in (LedgerTransaction.Kind.FUNDING, LedgerTransaction.Kind.SPONSOR_FUNDING):
                 line["funded"] -= amount
+            elif kind == LedgerTransaction.Kind.COMMISSION_PAYABLE:
+                line["commissions"] += amount
         elif account == Account.CREATOR_PAYABLE:
             line["owed"] -= amount
             if kind in (LedgerTransaction.Kind.PAYOUT, LedgerTransaction.Kind.PAYOUT_REVERSAL):

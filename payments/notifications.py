@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from marketplace.notifications import register
+from marketplace.notifications import CREATOR, ORGANIZATION, register
 
 KINDS = {
     "payout.requested": (
@@ -35,3 +35,43 @@ KINDS = {
 
 for _kind, (_text, _subject) in KINDS.items():
     register(_kind, text=_text, subject=_subject)
+
+# Commissions (payments.services.commissions): one kind per event, worded for each side.
+COMMISSION_KINDS = {
+    "commission.payable": {
+        CREATOR: (
+            _(
+                "Your commission of %(amount)s on “%(campaign)s” is owed to you (conversions counted: "
+                "%(conversions)s). It is paid after Kolabo's review."
+            ),
+            _("Commission owed to you: %(campaign)s"),
+        ),
+        ORGANIZATION: (
+            _(
+                "%(creator)s earned a commission of %(amount)s on “%(campaign)s” (conversions counted: "
+                "%(conversions)s). It is paid from the campaign's escrow after Kolabo's review."
+            ),
+            _("Commission owed: %(campaign)s"),
+        ),
+    },
+    "commission.unfunded": {
+        CREATOR: (
+            _(
+                "Your commission of %(amount)s on “%(campaign)s” is owed to you (conversions counted: "
+                "%(conversions)s). Kolabo pays it once %(organization)s has funded it."
+            ),
+            _("Commission owed to you: %(campaign)s"),
+        ),
+        ORGANIZATION: (
+            _(
+                "%(creator)s earned a commission of %(amount)s on “%(campaign)s”, and the escrow holds "
+                "%(available)s. Add %(shortfall)s to the escrow: Kolabo pays the commission once it is funded."
+            ),
+            _("Fund a commission: %(campaign)s"),
+        ),
+    },
+}
+
+for _kind, _audiences in COMMISSION_KINDS.items():
+    _text, _subject = next(iter(_audiences.values()))
+    register(_kind, text=_text, subject=_subject, audiences=_audiences)

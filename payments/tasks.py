@@ -63,3 +63,12 @@ def refunds_requeue_pending() -> int:
     from payments.services.sweeps import refunds_requeue_pending as sweep
 
     return sweep()
+
+
+@shared_task(name="payments.commissions_accrue_due")
+def commissions_accrue_due() -> int:
+    """Beat: accrue commissions whose attribution window has closed, and post those the escrow now
+    covers. Safe beside itself: each accrual is written once, under row locks and a 1:1 constraint."""
+    from payments.services.commissions import commissions_accrue_due as accrue
+
+    return accrue()

@@ -16,6 +16,11 @@ class PayoutOut(serializers.ModelSerializer):
     campaign = serializers.IntegerField(source="collaboration.campaign_id", read_only=True)
     campaign_title = serializers.CharField(source="collaboration.campaign.title", read_only=True)
     organization = serializers.CharField(source="collaboration.campaign.organization.slug", read_only=True)
+    kind = StatusField(
+        "MoneyPayoutKindEnum",
+        Payout.Kind.choices,
+        help_text="What the payout pays: the collaboration's fee, or the commissions its conversions earned.",
+    )
     status = StatusField("MoneyPayoutStatusEnum", Payout.Status.choices)
     failure_code = StatusField(
         "MoneyPayoutFailureCodeEnum",
@@ -34,6 +39,7 @@ class PayoutOut(serializers.ModelSerializer):
             "campaign",
             "campaign_title",
             "organization",
+            "kind",
             "amount",
             "currency",
             "status",
@@ -132,6 +138,16 @@ class CampaignBalanceOut(serializers.Serializer):
     paid = serializers.DecimalField(**MONEY, help_text="Sent to creators.")
     refunded = serializers.DecimalField(**MONEY)
     fees = serializers.DecimalField(**MONEY, help_text="Platform fees charged.")
+    commissions = serializers.DecimalField(
+        **MONEY,
+        help_text="Escrow paid to creators' commissions (counted in owed and paid, which cover fees and "
+        "commissions alike).",
+    )
+    commissions_needed = serializers.DecimalField(
+        **MONEY,
+        help_text="What the commissions waiting for funding still need in escrow; fund it with offer "
+        '"commissions", whatever the campaign\'s status.',
+    )
     processing = serializers.DecimalField(
         **MONEY, help_text="Paid at Stripe and being confirmed; not in escrow until the confirmation arrives."
     )
@@ -154,8 +170,9 @@ class FundingStartIn(StrictInput):
         required=False,
         allow_blank=True,
         default="",
-        help_text="Top up for one offer (a top_ups[].offer of the balance); leave out to fund what the "
-        "slots still need.",
+        help_text='Top up for one offer (a top_ups[].offer of the balance), or "commissions" for the '
+        "commissions waiting for funding (commissions_needed); leave out to fund what the slots still "
+        "need, or, once the campaign is closed, completed or cancelled, its waiting commissions.",
     )
 
     class Meta:
@@ -185,15 +202,39 @@ class FundingOut(serializers.ModelSerializer):
         ref_name = "MoneyFunding"
 
 
-class EarningsOut(serializers.Serializer):
-    """One currency of a creator's earnings: owed from the ledger, payouts by stage."""
+class CommissionEarningsOut(serializers.Serializer):
+    """One currency of a creator's commissions, apart from the fees."""
 
-    currency = serializers.CharField()
-    owed = serializers.DecimalField(**MONEY, help_text="Earned and not sent yet.")
-    pending = serializers.DecimalField(**MONEY, help_text="Payouts waiting for review or on hold.")
-    sending = serializers.DecimalField(**MONEY, help_text="Approved, being sent or being checked.")
+    owed = serializers.DecimalField(**MONEY, help_text="Commissions payable and not sent yet.")
+    waiting = serializers.DecimalField(
+        **MONEY, help_text="Commissions earned that wait for the campaign's escrow to be funded."
+    )
+    pending = serializers.DecimalField(**MONEY, help_text="Commission payouts waiting for review or on hold.")
+    sending = serializers.DecimalField(**MONEY, help_text="Commission payouts approved and being sent.")
     paid = serializers.DecimalField(**MONEY)
     failed = serializers.DecimalField(**MONEY)
+
+    class Meta:
+        ref_name = "MoneyCommissionEarnings"
+
+
+class EarningsOut(serializers.Serializer):
+    """One currency of a creator's earnings: fees (owed from the ledger, payouts by stage) and,
+    apart, commissions."""
+
+    currency = serializers.CharField()
+    owed = serializers.DecimalField(
+        source="fees.owed", **MONEY, help_text="Fees earned and not sent yet (commissions: commissions.owed)."
+    )
+    pending = serializers.DecimalField(
+        source="fees.pending", **MONEY, help_text="Fee payouts waiting for review or on hold."
+    )
+    sending = serializers.DecimalField(
+        source="fees.sending", **MONEY, help_text="Fee payouts approved, being sent or being checked."
+    )
+    paid = serializers.DecimalField(source="fees.paid", **MONEY, help_text="Fee payouts paid.")
+    failed = serializers.DecimalField(source="fees.failed", **MONEY, help_text="Fee payouts failed.")
+    commissions = CommissionEarningsOut(read_only=True)
 
     class Meta:
         ref_name = "MoneyEarnings"

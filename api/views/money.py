@@ -19,10 +19,10 @@ from api.serializers import money as s
 from api.views.base import IDEMPOTENCY_KEY, Endpoint, ListEndpoint
 from api.views.campaigns import campaign_for, require_write
 from marketplace.errors import PermissionDeniedError
-from payments import selectors
+from payments import commission_selectors, selectors
 from payments.models import Payout
 from payments.services import payouts
-from payments.services.funding import funding_start
+from payments.services.funding import commission_top_up, funding_start
 
 
 def creator_of(request):
@@ -57,12 +57,13 @@ class Earnings(Endpoint):
     pagination_class = None
 
     @extend_schema(
-        summary="Your earnings as a creator, per currency: owed from the ledger, payouts by stage",
+        summary="Your earnings as a creator, per currency: fees owed from the ledger and payouts by stage, "
+        "and commissions apart",
         operation_id="earnings_list",
         responses={200: s.EarningsOut(many=True)},
     )
     def get(self, request):
-        lines = selectors.creator_earnings(creator=creator_of(request))
+        lines = commission_selectors.creator_earnings_by_kind(creator=creator_of(request))
         return Response(s.EarningsOut(lines, many=True).data)
 
 
@@ -81,6 +82,7 @@ class CampaignBalance(Endpoint):
             "campaign": campaign.pk,
             "currency": campaign.currency,
             **spend["totals"],
+            "commissions_needed": commission_top_up(campaign),
             "processing": spend["processing"],
             "funding_needed": spend["needed"],
             "fee_rate": spend["fee_rate"],
@@ -97,7 +99,9 @@ class CampaignFundingStart(Endpoint):
     @extend_schema(
         summary="Fund the campaign through Stripe Checkout: what the slots still need, or one offer's top-up",
         description="Answers the Checkout Session's URL for a person to pay. The escrow is credited once "
-        "Stripe confirms the payment; a closed or cancelled campaign takes no more money (409).",
+        "Stripe confirms the payment, and commissions waiting for funding are paid from it at once. A "
+        "closed, completed or cancelled campaign takes money only for its waiting commissions "
+        '(offer "commissions", or no offer); otherwise 409.',
         operation_id="campaigns_fundings_create",
         request=s.FundingStartIn,
         responses={201: s.FundingOut},

@@ -8,6 +8,7 @@ from brands.services.invitations import invitation_accept, invitation_create, in
 from brands.services.members import membership_change_role, membership_remove
 from brands.services.organizations import organization_create, organization_update
 from brands.services.verification import (
+    verification_document_open,
     verification_request_approve,
     verification_request_reject,
     verification_request_submit,
@@ -21,6 +22,7 @@ __all__ = [
     "membership_remove",
     "organization_create",
     "organization_update",
+    "verification_document_open",
     "verification_request_approve",
     "verification_request_reject",
     "verification_request_submit",

@@ -35,6 +35,14 @@ TIER_CHOICES = [
     (Tier.MACRO, _("Macro (500,000–999,999)")),
     (Tier.MEGA, _("Mega (1 million and more)")),
 ]
+# What each compensation means, for an NGO choosing it (brands always pay).
+COMPENSATION_HELP = _(
+    "Paid: a fee for the work, as on any campaign. "
+    "Stipend: a smaller amount that covers the creator's costs (transport, materials, data); open to "
+    "every creator who fits the brief. "
+    "Volunteer: no money at all; only creators who said they are open to pro-bono work for causes "
+    "are recommended, can apply or can be invited. Commercial campaigns always pay."
+)
 FEE_FIXED = "fixed"
 FEE_RANGE = "range"
 
@@ -217,9 +225,15 @@ class CampaignForm(forms.Form):
                 if choice[0] != Campaign.UsageRights.NGO_NONCOMMERCIAL
             ]
         else:
+            # An NGO's brief starts as a cause campaign under the non-commercial rights preset.
             self.fields["kind"].initial = Campaign.Kind.CAUSE
             self.fields["compensation"].initial = Campaign.Compensation.PAID
+            self.fields["compensation"].help_text = COMPENSATION_HELP
             self.fields["usage_rights"].initial = Campaign.UsageRights.NGO_NONCOMMERCIAL
+            self.fields["causes"].help_text = _(
+                "A cause campaign names at least one cause; it is checked when you publish. Creators who "
+                "care about these causes see the campaign first."
+            )
         self.fields["currency"].initial = organization.default_currency
         if self.is_published:
             for name in list(self.fields):

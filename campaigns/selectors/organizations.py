@@ -27,6 +27,21 @@ def campaign_for_member(*, user: User, pk: int) -> tuple[Campaign, Membership]:
     return campaign, membership
 
 
+def campaign_for_report_reader(*, user: User, pk: int) -> tuple[Campaign, Membership]:
+    """The campaign whose report the user reads, and the membership they read it through: in the
+    campaign's organization, or in a brand that sponsors it (visibility.campaigns_reported_to)."""
+    campaign = get_object_or_404(visibility.campaigns_reported_to(user).select_related("organization"), pk=pk)
+    memberships = Membership.objects.filter(user=user).select_related("organization")
+    membership = memberships.filter(organization_id=campaign.organization_id).first()
+    if membership is None:
+        membership = memberships.filter(
+            organization__sponsorships__campaign=campaign, organization__sponsorships__status="accepted"
+        ).first()
+    if membership is None:
+        raise Http404
+    return campaign, membership
+
+
 def _count_subquery(queryset: QuerySet) -> Coalesce:
     counted = queryset.order_by().values("campaign").annotate(n=Count("pk")).values("n")
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))

@@ -112,7 +112,13 @@ def _consistency_problems(
         problems.append(("kind", _("Choose whether the campaign is commercial or for a social cause.")))
     elif values["kind"] == Campaign.Kind.CAUSE and not is_ngo:
         problems.append(
-            ("kind", _("Only NGOs can run social-cause campaigns; a brand's campaign is commercial."))
+            (
+                "kind",
+                _(
+                    "Only NGOs can run social-cause campaigns; a brand's campaign is commercial. To "
+                    "support a cause, sponsor an NGO's campaign."
+                ),
+            )
         )
     if values["compensation"] not in Campaign.Compensation.values:
         problems.append(("compensation", _("Choose how creators are compensated.")))

@@ -14,6 +14,7 @@ from django.utils.translation import ngettext
 
 from brands.models import Organization
 from brands.permissions import require_org_manager
+from brands.verification_limits import PUBLISH, unverified_limits_refusal
 from campaigns import tasks
 from campaigns.models import (
     Campaign,
@@ -197,6 +198,9 @@ def campaign_publish(*, campaign: Campaign, by_user: User) -> Campaign:
     """Draft → published, once the brief is complete; refused with every problem listed."""
     require_org_manager(organization=campaign.organization_id, user=by_user)
     with transaction.atomic():
+        # The organization before the campaign: an organization that is not verified may have only
+        # so many published briefs, and two drafts published at once must not both pass the count.
+        organization = Organization.objects.select_for_update(no_key=True).get(pk=campaign.organization_id)
         campaign = lock_campaign(campaign.pk)
         if campaign.status == S.DRAFT:
             problems = campaign_publish_problems(campaign=campaign)
@@ -210,6 +214,9 @@ def campaign_publish(*, campaign: Campaign, by_user: User) -> Campaign:
                     )
                     % {"count": len(problems)},
                 )
+            refusal = unverified_limits_refusal(organization, action=PUBLISH, campaign=campaign)
+            if refusal is not None:
+                raise refusal
         campaign.published_at = timezone.now()
         transition(
             campaign, S.PUBLISHED, actor=by_user, action="campaign.published", extra_fields=("published_at",)

@@ -17,6 +17,7 @@ from marketplace.models import User
 from marketplace.queueing import enqueue_on_commit
 from marketplace.services import audit_record, notify_user
 from payments import services as payments
+from tracking import links as tracked_links
 from webhooks import events as webhook_events
 
 D = CollaborationDeliverable.Status
@@ -89,6 +90,7 @@ def collaboration_open(
         data={"fee": str(fee), "currency": campaign.currency, "source": source, "slot": taken + 1},
     )
     payments.collaboration_fee_reserve(collaboration=collaboration, by_user=by_user)
+    tracked_links.link_for_collaboration(collaboration)
     params = {
         "campaign": campaign.title,
         "creator": creator.display_name,

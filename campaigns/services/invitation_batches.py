@@ -20,6 +20,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from brands.permissions import require_org_manager
+from brands.verification_limits import INVITE, unverified_limits_refusal
 from campaigns import tasks
 from campaigns.models import Campaign, InvitationBatch
 from campaigns.services.invitations import (
@@ -63,6 +64,8 @@ def invitation_batch_start(
     """Check the request now, then invite `creator_ids` (in that order) in the background.
 
     Sending the same request again returns the existing batch; if that batch failed, it resumes.
+    An organization that is not verified cannot list more creators than the brief may still invite
+    (brands.verification_limits): the whole batch is refused and none is sent.
     """
     require_org_manager(organization=campaign.organization_id, user=by_user)
     require_published(campaign)
@@ -76,6 +79,12 @@ def invitation_batch_start(
             % {"limit": MAX_BATCH_CREATORS, "count": len(ids)},
             field="creators",
         )
+    # Checked again per chunk under the campaign lock; refusing here says so before anything is queued.
+    refusal = unverified_limits_refusal(
+        campaign.organization, action=INVITE, campaign=campaign, count=len(ids)
+    )
+    if refusal is not None:
+        raise refusal
     key = batch_key(creator_ids=ids, offered_fee=offered_fee, message=message)
 
     with transaction.atomic():

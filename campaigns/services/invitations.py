@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from brands.permissions import require_org_manager
+from brands.verification_limits import INVITE, unverified_limits_refusal
 from campaigns import tasks
 from campaigns.eligibility import check_eligibility
 from campaigns.models import Application, Campaign, Collaboration, Invitation
@@ -201,6 +202,10 @@ def invitation_create_many(
     application or a collaboration on the brief, who hold MAX_OPEN_INVITATIONS_PER_CREATOR open
     invitations across all campaigns, or who do not meet the brief's hard rules, are reported and
     skipped. The number of queries does not grow with the number of creators.
+
+    An organization that is not verified sends at most UNVERIFIED_MAX_INVITATIONS_PER_BRIEF per
+    brief (brands.verification_limits): when the new invitations would go past it, none is sent
+    and the refusal says how many still can be.
     """
     require_org_manager(organization=campaign.organization_id, user=by_user)
     offered_fee, message = invitation_terms_clean(campaign=campaign, offered_fee=offered_fee, message=message)
@@ -305,6 +310,13 @@ def invitation_create_many(
                 to_create.append(invitation)
                 results.append(InviteResult(creator, INVITED, invitation, _("Invited."), creator_id))
 
+        # Counted under the campaign lock, so two invites at once cannot both fit the last places.
+        if to_create and (
+            refusal := unverified_limits_refusal(
+                campaign.organization, action=INVITE, campaign=campaign, count=len(to_create)
+            )
+        ):
+            raise refusal
         try:
             with transaction.atomic():
                 Invitation.objects.bulk_create(to_create)

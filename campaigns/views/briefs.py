@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from brands.models import Organization
 from brands.permissions import membership_of
 from brands.selectors import organization_for_member
+from brands.verification_limits import unverified_limits_notice
 from campaigns.eligibility import brief_match, check_eligibility, match_context
 from campaigns.forms.briefs import CampaignForm, CancelForm
 from campaigns.forms.browsing import BriefFilterForm
@@ -148,6 +149,7 @@ def _brief_form_page(request, *, membership, form, formset, campaign=None, statu
         "form": form,
         "formset": formset,
         "section": "campaigns",
+        "limits": unverified_limits_notice(membership.organization),
     }
     return render(request, "campaigns/briefs/campaign_form.html", context, status=status)
 
@@ -226,6 +228,14 @@ def campaign_edit(request, pk):
 # Running a campaign
 
 
+def _limits_notice(campaign):
+    """The limits of an organization that is not verified, while they still matter to this brief."""
+    if campaign.status not in (Campaign.Status.DRAFT, Campaign.Status.PUBLISHED):
+        return None
+    published = campaign.status == Campaign.Status.PUBLISHED
+    return unverified_limits_notice(campaign.organization, campaign=campaign if published else None)
+
+
 def _manage_page(request, campaign, membership, *, publish_errors=None, status=200):
     context = campaign_page.campaign_dashboard(campaign=campaign)
     if campaign.status == Campaign.Status.DRAFT and publish_errors is None:
@@ -238,6 +248,7 @@ def _manage_page(request, campaign, membership, *, publish_errors=None, status=2
             "can_edit": membership.can_edit_org(),
             "publish_errors": publish_errors or [],
             "invitation_batches": invitation_batches_recent(campaign=campaign),
+            "limits": _limits_notice(campaign),
         }
     )
     return render(request, "campaigns/briefs/campaign_manage.html", context, status=status)

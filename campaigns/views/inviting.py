@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 
+from brands.verification_limits import unverified_limits_notice
 from campaigns import visibility
 from campaigns.forms.offers import InviteForm
 from campaigns.models import Campaign, Invitation, InvitationBatch
@@ -98,6 +99,7 @@ def _invite_page(request: HttpRequest, campaign: Campaign, form: InviteForm, *, 
             "open_invitations": open_invitations,
             "ttl_days": INVITATION_TTL_DAYS,
             "inline_limit": batch_services.INLINE_INVITE_LIMIT,
+            "limits": unverified_limits_notice(campaign.organization, campaign=campaign),
         },
         status=status,
     )

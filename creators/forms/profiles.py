@@ -70,8 +70,13 @@ class CreatorProfileForm(DomainErrorFormMixin, forms.Form):
         },
     )
     open_to_pro_bono = forms.BooleanField(
-        label=_("I am open to unpaid (pro-bono) work for causes I support"),
+        label=_("Open to pro-bono work for causes"),
         required=False,
+        help_text=_(
+            "NGOs can invite you to volunteer campaigns, which pay no fee, and you can apply to them. "
+            "Volunteer campaigns are recommended and open only to creators who tick this. Paid and "
+            "stipend campaigns are open to you either way."
+        ),
     )
     currency = forms.ChoiceField(
         label=_("Currency for your rates"),

@@ -208,7 +208,10 @@ def seed_campaigns(rng: random.Random) -> None:
     )
 
 
-def advance(collaboration: Collaboration, *, manager: User, stage: str) -> None:
+DEFAULT_METRICS = {"views": 12_400, "likes": 1_310, "comments": 87, "shares": 45, "saves": 120}
+
+
+def advance(collaboration: Collaboration, *, manager: User, stage: str, metrics: dict | None = None) -> None:
     """Walk a fresh collaboration through the workspace up to `stage`."""
     order = ["active", "submitted", "approved", "published", "completed"]
     target = order.index(stage)
@@ -229,11 +232,7 @@ def advance(collaboration: Collaboration, *, manager: User, stage: str) -> None:
                 deliverable=deliverable,
                 by_user=creator_user,
                 post_url="https://www.instagram.com/p/kolabo-demo/",
-                views=12_400,
-                likes=1_310,
-                comments=87,
-                shares=45,
-                saves=120,
+                **(metrics or DEFAULT_METRICS),
             )
             deliverable.refresh_from_db()
         if target >= order.index("completed"):

@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from brands import services as brand_services
@@ -182,6 +183,14 @@ ORGS = [
 ]
 
 
+def demo_verification_documents(org: Organization) -> dict[str, ContentFile]:
+    """Stand-in legal documents (tiny PDFs) of the kinds the organization must send."""
+    kinds = ["nib"] if org.kind == Organization.Kind.BRAND else ["foundation_deed", "sk_kemenkumham"]
+    return {
+        kind: ContentFile(b"%PDF-1.4\n% Kolabo demo document\n%%EOF\n", name=f"{kind}.pdf") for kind in kinds
+    }
+
+
 class People:
     """Creates the demo's users, organizations and creator profiles; one password hash for all."""
 
@@ -224,6 +233,7 @@ class People:
                     organization=org,
                     by_user=owner,
                     evidence=f"Company registration and website {spec['website']}",
+                    documents=demo_verification_documents(org),
                 )
                 if spec["verify"] == "approve":
                     brand_services.verification_request_approve(request=request, by_user=reviewer)

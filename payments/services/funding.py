@@ -5,6 +5,14 @@ In ledger terms (see payments/ledger.py for signs), funding moves Stripe clearin
 
 Escrow is credited only from a verified `checkout.session.completed` webhook, with the Checkout
 Session fetched again from Stripe and found paid, once per session (the ledger reference is unique).
+
+A sponsor (a brand with an accepted campaigns.Sponsorship) pays into an NGO campaign's escrow the
+same way (`sponsor_funding_start`); its funding posts SPONSOR_FUNDING naming the sponsor.
+
+Commissions (payments.services.commissions) are paid from the same escrow once a window closes. Money
+the escrow paid out as commissions is not money held for fees; commissions waiting for funding can be
+topped up whatever the campaign's status (`commission_top_up`), and every credited funding pays
+waiting commissions at once (`_after_credit`).
 """
 
 import logging
@@ -14,21 +22,29 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import CharField, Count, Exists, OuterRef, Q, Sum, Value
+from django.db.models.functions import Cast, Concat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from brands.permissions import require_org_manager
-from campaigns.models import Application, Campaign, Collaboration, Invitation
+from campaigns.models import Application, Campaign, Collaboration, Invitation, Sponsorship
 from marketplace import permissions as staff_permissions
 from marketplace.errors import InvalidTransition, PermissionDeniedError, ValidationFailed
 from marketplace.money import format_money
 from marketplace.services import absolute_url, audit_record
 from payments import gateway
 from payments.ledger import ZERO, Leg, campaign_totals, money, post
-from payments.models import Account, CampaignFunding, FeeRate, LedgerTransaction
+from payments.models import (
+    Account,
+    CampaignFunding,
+    FeeRate,
+    LedgerEntry,
+    LedgerTransaction,
+    Payout,
+)
 
 Kind = LedgerTransaction.Kind
 logger = logging.getLogger(__name__)
@@ -54,6 +70,8 @@ FUNDABLE = (Campaign.Status.DRAFT, Campaign.Status.PUBLISHED)
 # after 24 hours), and at most how many per page view.
 CHECKOUT_LOOKUP_WINDOW = timedelta(hours=24)
 CHECKOUT_LOOKUP_LIMIT = 3
+# funding_start's `offer` for a top-up of the commissions waiting for funding (commission_top_up).
+COMMISSIONS_OFFER = "commissions"
 
 
 @dataclass(frozen=True)
@@ -66,12 +84,15 @@ class FundingState:
     open_slots: int
     brief_fee: Decimal
     fundable: bool  # paid, and draft or published: it may still take money
+    # Commissions the escrow paid into creator payable, less those returned by a closed payout.
+    commissions_out: Decimal = ZERO
 
     @property
     def held(self) -> Decimal:
-        """Money in (or on its way to) the campaign that is not refunded."""
+        """Money in (or on its way to) the campaign for fees that is not refunded. Owed and paid
+        count commissions too, but a commission is never a slot's fee: leave it out."""
         t = self.totals
-        return t["available"] + t["reserved"] + t["owed"] + t["paid"] + self.processing
+        return t["available"] + t["reserved"] + t["owed"] + t["paid"] - self.commissions_out + self.processing
 
     @property
     def needed(self) -> Decimal:
@@ -89,11 +110,35 @@ class FundingState:
 
 
 def _empty_totals() -> dict[str, Decimal]:
-    return dict.fromkeys(("funded", "available", "reserved", "owed", "paid", "refunded", "fees"), ZERO)
+    return dict.fromkeys(
+        ("funded", "available", "reserved", "owed", "paid", "refunded", "fees", "commissions"), ZERO
+    )
+
+
+def _commissions_returned(campaign_id: int, currency: str) -> Decimal:
+    """Commission money a closed commission payout put back into the campaign's available escrow
+    (PAYABLE_RETURNED payable-returned:<payout>, for payouts of kind commission). One query."""
+    commission_payout = Payout.objects.annotate(
+        ref=Concat(Value("payable-returned:"), Cast("pk", CharField()), output_field=CharField())
+    ).filter(kind=Payout.Kind.COMMISSION, ref=OuterRef("transaction__reference"))
+    total = (
+        LedgerEntry.objects.filter(
+            account=Account.CAMPAIGN_ESCROW,
+            campaign_id=campaign_id,
+            currency=currency,
+            transaction__kind=Kind.PAYABLE_RETURNED,
+        )
+        .filter(Exists(commission_payout))
+        .aggregate(total=Sum("amount"))["total"]
+    )
+    return -(total or ZERO)
 
 
 def funding_state(campaign: Campaign) -> FundingState:
     totals = campaign_totals(campaign_id=campaign.pk).get(campaign.currency) or _empty_totals()
+    commissions_out = totals["commissions"]
+    if commissions_out > 0:  # one more query, only for campaigns that paid commissions
+        commissions_out -= _commissions_returned(campaign.pk, campaign.currency)
     live = Collaboration.objects.filter(campaign_id=campaign.pk).exclude(
         status=Collaboration.Status.CANCELLED
     )
@@ -108,6 +153,7 @@ def funding_state(campaign: Campaign) -> FundingState:
         open_slots=max(0, campaign.slots - taken["count"]),
         brief_fee=campaign.brief_fee,
         fundable=campaign.is_paid and campaign.status in FUNDABLE,
+        commissions_out=commissions_out,
     )
 
 
@@ -179,6 +225,24 @@ def funding_top_ups(campaign: Campaign, *, state: FundingState | None = None) ->
     return sorted(top_ups, key=lambda t: (-t.amount, t.offer))
 
 
+def commission_top_up(campaign: Campaign, *, state: FundingState | None = None) -> Decimal:
+    """What the commissions waiting for funding still need in escrow (0 when none waits): their
+    total less the escrow free to pay them. A campaign that takes creators keeps its escrow for its
+    slots first; one that no longer does has only commissions left to pay. 1 query, plus
+    funding_state's when `state` is not given."""
+    from payments.services.commissions import commissions_waiting_total
+
+    waiting = commissions_waiting_total(campaign_id=campaign.pk, currency=campaign.currency)
+    if waiting <= 0:
+        return ZERO
+    state = state or funding_state(campaign)
+    free = max(ZERO, state.totals["available"]) + state.processing
+    if state.fundable:
+        slots_need = state.committed + state.brief_fee * state.open_slots
+        free = min(free, max(ZERO, state.held - slots_need))
+    return max(ZERO, money(waiting - free))
+
+
 def funding_start(
     *,
     campaign: Campaign,
@@ -190,18 +254,29 @@ def funding_start(
     """Open a Stripe Checkout Session for the escrow the campaign still needs, plus the fee.
 
     `offer` ("application:<id>" or "invitation:<id>", see funding_top_ups) tops the escrow up by
-    exactly what accepting that offer needs. `site_url` is where Stripe sends the brand back (the
-    request's own host; SITE_URL by default).
+    exactly what accepting that offer needs; COMMISSIONS_OFFER by what the commissions waiting for
+    funding need (commission_top_up). A closed, completed or cancelled campaign takes money only
+    for those, and does so without an offer too. `site_url` is where Stripe sends the brand back
+    (the request's own host; SITE_URL by default).
     """
     require_org_manager(organization=campaign.organization_id, user=by_user)
-    if not campaign.is_paid:
-        raise InvalidTransition(_("A volunteer campaign has no fees to fund."))
-    if campaign.status not in FUNDABLE:
-        raise InvalidTransition(
-            _("Only draft and published campaigns can be funded; this one is %(status)s.")
-            % {"status": campaign.get_status_display().lower()}
-        )
     state = funding_state(campaign)
+    takes_money = campaign.is_paid and campaign.status in FUNDABLE
+    if offer == COMMISSIONS_OFFER or (not offer and amount is None and not takes_money):
+        amount = commission_top_up(campaign, state=state)
+        if amount <= 0 and offer != COMMISSIONS_OFFER:
+            _refuse_closed(campaign)
+        if amount <= 0 and state.processing <= 0:
+            raise ValidationFailed(
+                _(
+                    "No commission is waiting for funding: the escrow covers every commission creators earned."
+                ),
+                field="offer",
+            )
+        return _funding_open(
+            campaign=campaign, by_user=by_user, state=state, amount=amount, site_url=site_url
+        )
+    _refuse_closed(campaign)
     if offer:
         top_up = next((t for t in funding_top_ups(campaign, state=state) if t.offer == offer), None)
         if top_up is None:
@@ -212,6 +287,22 @@ def funding_start(
         amount = top_up.amount
     elif amount is None:
         amount = state.needed
+    return _funding_open(campaign=campaign, by_user=by_user, state=state, amount=amount, site_url=site_url)
+
+
+def _refuse_closed(campaign: Campaign) -> None:
+    if not campaign.is_paid:
+        raise InvalidTransition(_("A volunteer campaign has no fees to fund."))
+    if campaign.status not in FUNDABLE:
+        raise InvalidTransition(
+            _("Only draft and published campaigns can be funded; this one is %(status)s.")
+            % {"status": campaign.get_status_display().lower()}
+        )
+
+
+def _funding_open(
+    *, campaign: Campaign, by_user, state: FundingState, amount: Decimal, site_url: str
+) -> CampaignFunding:
     amount = money(amount)
     if amount <= 0:
         if state.processing > 0:
@@ -261,14 +352,18 @@ def funding_checkout(*, funding: CampaignFunding, site_url: str = "") -> Campaig
     def link(path: str) -> str:
         return site_url.rstrip("/") + path if site_url else absolute_url(path)
 
-    spend = reverse("payments:campaign_spend", args=[funding.campaign_id])
+    if funding.sponsorship_id:
+        # The sponsor is not a member of the NGO: it comes back to its own sponsorship page.
+        back = reverse("campaigns:sponsorship_detail", args=[funding.sponsorship_id])
+    else:
+        back = reverse("payments:campaign_spend", args=[funding.campaign_id])
     session = gateway.checkout_session_create(
         amount=funding.total,
         currency=funding.currency,
         name=_("Kolabo campaign: %(title)s") % {"title": funding.campaign.title},
         success_url=link(reverse("payments:funding_return", args=[funding.pk]))
         + "?session_id={CHECKOUT_SESSION_ID}",
-        cancel_url=link(spend),
+        cancel_url=link(back),
         reference=f"funding-{funding.pk}",
         metadata={"funding": str(funding.pk), "campaign": str(funding.campaign_id)},
         idempotency_key=f"funding-{funding.pk}",
@@ -357,18 +452,25 @@ def funding_confirm(*, session_id: str) -> CampaignFunding | None:
         funding.save(update_fields=["status", "paid_at", "payment_intent_id"])
         _post_funding(funding, reference=f"funding:{funding.pk}", memo=f"checkout {session_id}")
         audit_record(actor=None, action="funding.paid", target=funding, data={"session": session_id})
+        _after_credit(funding)
+        if funding.sponsorship_id:
+            _notify_sponsor_funding(funding)
     return funding
 
 
 def _post_funding(funding: CampaignFunding, *, reference: str, memo: str, by_user=None) -> None:
+    """Post the funding: FUNDING for the campaign's own organization, SPONSOR_FUNDING (with the
+    sponsor named) when a sponsor paid it. Same legs, same reference shape."""
     campaign_id = funding.campaign_id
+    sponsor_id = funding.sponsorship.sponsor_id if funding.sponsorship_id else None
     post(
-        kind=Kind.FUNDING,
+        kind=Kind.SPONSOR_FUNDING if sponsor_id else Kind.FUNDING,
         reference=reference,
         currency=funding.currency,
         campaign_id=campaign_id,
         memo=memo,
         by_user=by_user,
+        sponsor_id=sponsor_id,
         legs=[
             Leg(Account.STRIPE_CLEARING, funding.total, campaign_id),
             Leg(Account.CAMPAIGN_ESCROW, -funding.escrow_amount, campaign_id),
@@ -388,14 +490,23 @@ def funding_record_offline(*, campaign: Campaign, amount: Decimal, by_user, note
     return funding_record_paid(campaign=campaign, amount=amount, note=note.strip(), by_user=by_user)
 
 
-def funding_record_paid(*, campaign: Campaign, amount: Decimal, note: str, by_user=None) -> CampaignFunding:
-    """Book a payment already received (no Stripe session): the escrow part `amount` plus the fee.
+def funding_record_paid(
+    *,
+    campaign: Campaign,
+    amount: Decimal,
+    note: str,
+    by_user=None,
+    sponsorship: Sponsorship | None = None,
+) -> CampaignFunding:
+    """Book a payment already received (no Stripe session): the escrow part `amount` plus the fee;
+    with `sponsorship`, the sponsor paid it (posted as SPONSOR_FUNDING).
     Callers check who may do this (funding_record_offline for staff; demo and test data)."""
     amount = money(amount)
     rate = fee_rate(campaign)
     with transaction.atomic():
         funding = CampaignFunding.objects.create(
             campaign=campaign,
+            sponsorship=sponsorship,
             created_by=by_user,
             status=CampaignFunding.Status.PAID,
             escrow_amount=amount,
@@ -406,4 +517,149 @@ def funding_record_paid(*, campaign: Campaign, amount: Decimal, note: str, by_us
         )
         _post_funding(funding, reference=f"funding:{funding.pk}", memo=note, by_user=by_user)
         audit_record(actor=by_user, action="funding.recorded", target=funding, reason=note)
+        _after_credit(funding)
     return funding
+
+
+def _after_credit(funding: CampaignFunding) -> None:
+    """Once the credit is committed: pay the commissions waiting for funding now, not at the next
+    beat sweep; a campaign that no longer takes creators then refunds what nobody needs (which
+    pays waiting commissions first, refunds.campaign_refund_unspent). Robust: a failure here is
+    logged, the funding stays credited, and the sweep pays the commissions later."""
+    campaign_id = funding.campaign_id
+
+    def settle() -> None:
+        from payments.services.commissions import commissions_post_funded
+        from payments.services.refunds import campaign_refund_unspent
+
+        campaign = Campaign.objects.get(pk=campaign_id)
+        if campaign.status in FUNDABLE:
+            commissions_post_funded(campaign_id=campaign_id)
+        else:
+            campaign_refund_unspent(campaign=campaign)
+
+    transaction.on_commit(settle, robust=True)
+
+
+# Sponsors: an accepted sponsorship lets the brand fund the NGO campaign's escrow
+
+
+def sponsorship_funding_paid(sponsorship: Sponsorship) -> tuple[Decimal, Decimal]:
+    """(credited, processing): escrow the sponsor paid that the ledger holds, and escrow paid at
+    Stripe whose webhook has not credited it yet. One query."""
+    rows = (
+        CampaignFunding.objects.filter(sponsorship_id=sponsorship.pk)
+        .filter(Q(status=CampaignFunding.Status.PAID) | Q(paid_at__isnull=False))
+        .values("status")
+        .annotate(total=Sum("escrow_amount"))
+        .order_by()
+    )
+    credited = processing = ZERO
+    for row in rows:
+        if row["status"] == CampaignFunding.Status.PAID:
+            credited += row["total"]
+        else:
+            processing += row["total"]
+    return credited, processing
+
+
+def sponsor_funding_start(
+    *, sponsorship: Sponsorship, by_user, amount: Decimal | None = None, site_url: str = ""
+) -> CampaignFunding:
+    """Open a Checkout Session for the sponsor to pay into the campaign's escrow, plus the fee.
+
+    A sponsor funds up to its accepted amount (by default all that is left of it), whatever the
+    campaign still needs: what the campaign does not spend goes back to the sponsor's payment when
+    it closes (payments.services.refunds). The money lands in this campaign's escrow, so the NGO
+    can spend it on this campaign's creators and nothing else.
+
+    Two checkouts opened at once and both paid can exceed the amount: the payment is still
+    credited (Stripe took it), and the excess is refunded with the unspent escrow.
+    """
+    from campaigns.services.sponsorship import clean_amount
+
+    require_org_manager(organization=sponsorship.sponsor_id, user=by_user)
+    campaign = sponsorship.campaign
+    if sponsorship.status != Sponsorship.Status.ACCEPTED:
+        raise InvalidTransition(
+            _("Only an accepted sponsorship can be funded; this one is “%(status)s”.")
+            % {"status": sponsorship.get_status_display()}
+        )
+    if not campaign.is_paid or campaign.status not in FUNDABLE:
+        raise InvalidTransition(
+            _("Only draft and published campaigns can be funded; this one is %(status)s.")
+            % {"status": campaign.get_status_display().lower()}
+        )
+    credited, processing = sponsorship_funding_paid(sponsorship)
+    left = max(ZERO, money(sponsorship.amount - credited - processing))
+    if left <= 0:
+        if processing > 0:
+            raise ValidationFailed(
+                _(
+                    "A payment of %(amount)s is being confirmed by Stripe; the escrow is credited as "
+                    "soon as it is. Reload the page in a moment."
+                )
+                % {"amount": format_money(processing, campaign.currency)},
+                field="amount",
+            )
+        raise ValidationFailed(
+            _("%(sponsor)s has paid all of the %(amount)s it agreed to sponsor.")
+            % {
+                "sponsor": sponsorship.sponsor.name,
+                "amount": format_money(sponsorship.amount, campaign.currency),
+            },
+            field="amount",
+        )
+    amount = left if amount is None else clean_amount(amount)
+    if amount > left:
+        raise ValidationFailed(
+            _(
+                "You can pay at most %(left)s: what is left of the %(amount)s your sponsorship agreed. "
+                "Enter a smaller amount."
+            )
+            % {
+                "left": format_money(left, campaign.currency),
+                "amount": format_money(sponsorship.amount, campaign.currency),
+            },
+            field="amount",
+        )
+    rate = fee_rate(campaign)
+    funding = CampaignFunding.objects.create(
+        campaign=campaign,
+        sponsorship=sponsorship,
+        created_by=by_user,
+        escrow_amount=amount,
+        fee_amount=money(amount * rate),
+        fee_rate=rate,
+        currency=campaign.currency,
+    )
+    audit_record(
+        actor=by_user,
+        action="funding.started",
+        target=funding,
+        data={
+            "escrow": str(amount),
+            "fee": str(funding.fee_amount),
+            "currency": funding.currency,
+            "sponsorship": sponsorship.pk,
+            "sponsor": sponsorship.sponsor_id,
+        },
+    )
+    return funding_checkout(funding=funding, site_url=site_url)
+
+
+def _notify_sponsor_funding(funding: CampaignFunding) -> None:
+    from campaigns.notifications import notify_org
+
+    sponsorship = Sponsorship.objects.select_related("sponsor", "campaign").get(pk=funding.sponsorship_id)
+    notify_org(
+        organization=sponsorship.campaign.organization_id,
+        kind="sponsorship.funded",
+        key=f"sponsorship.funded:{funding.pk}",
+        params={
+            "other": sponsorship.sponsor.name,
+            "campaign": sponsorship.campaign.title,
+            "amount": format_money(funding.escrow_amount, funding.currency),
+        },
+        url=reverse("campaigns:campaign_manage", args=[sponsorship.campaign_id]),
+    )

@@ -1,6 +1,9 @@
 """Payouts: staff review, then one Stripe Transfer per payout, never two.
 
-- A completed paid collaboration opens a payout request (payments.services.escrow).
+- A completed paid collaboration opens a payout request for its fee (payments.services.escrow); a
+  collaboration whose attribution window closed opens one for its commissions
+  (payments.services.commissions). Both kinds go through the same review and sending; each kind
+  has at most one live payout per collaboration, and each payout its own keys (its id is in them).
 - Staff approve (the amount is frozen and the creator's Stripe account must take payouts),
   reject with a reason, or hold; bulk approve runs approve per payout and reports each.
 - After commit, a Celery task sends the transfer with the deterministic idempotency key
@@ -15,6 +18,7 @@
 """
 
 from datetime import timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
@@ -30,13 +34,14 @@ from marketplace.money import format_money
 from marketplace.queueing import enqueue
 from marketplace.services import audit_record, notify_user
 from payments import gateway, tasks
-from payments.ledger import Leg, creator_payable, escrow_reserved, post
+from payments.ledger import ZERO, Leg, escrow_reserved, post
 from payments.models import Account, ConnectedAccount, LedgerEntry, LedgerTransaction, Payout
 from webhooks import events as webhook_events
 
 S = Payout.Status
 F = Payout.FailureCode
 Kind = LedgerTransaction.Kind
+PK = Payout.Kind
 REASON_MAX = Payout._meta.get_field("review_note").max_length
 # Seconds before an unclear send is looked up: long enough for Stripe to have finished it.
 RECONCILE_AFTER = 30
@@ -58,24 +63,61 @@ def _notify_creator(payout: Payout, kind: str, **extra) -> None:
     )
 
 
-def payout_request(*, collaboration: Collaboration, amount=None) -> Payout:
-    """Open a payout for what the collaboration owes the creator (none may be live already)."""
-    owed = creator_payable(collaboration_id=collaboration.pk) if amount is None else amount
+def payout_request(
+    *, collaboration: Collaboration, amount=None, kind: str = PK.FEE, notify: bool = True
+) -> Payout:
+    """Open a payout of `kind` (fee or commission) for what the collaboration owes the creator;
+    none of that kind may be live already. A commission's ceiling is its own amount: it is paid
+    from the campaign's escrow, not from the fee reserved for the collaboration."""
+    owed = payable_for(collaboration_id=collaboration.pk, kind=kind) if amount is None else amount
     if owed <= 0:
         raise InvalidTransition(_("Nothing is owed to the creator for this collaboration."))
-    if Payout.objects.filter(collaboration=collaboration).exclude(status__in=Payout.DEAD).exists():
+    if Payout.objects.filter(collaboration=collaboration, kind=kind).exclude(status__in=Payout.DEAD).exists():
         raise InvalidTransition(_("This collaboration already has a payout under way."))
-    reserved = _reserved_for(collaboration)
+    reserved = owed if kind == PK.COMMISSION else _reserved_for(collaboration)
     payout = Payout.objects.create(
         collaboration=collaboration,
         creator_id=collaboration.creator_id,
+        kind=kind,
         amount=owed,
         reserved_amount=reserved,
         currency=collaboration.currency,
     )
-    audit_record(actor=None, action="payout.requested", target=payout, to_status=payout.status)
-    transaction.on_commit(lambda: _notify_creator(payout, "payout.requested"))
+    audit_record(
+        actor=None, action="payout.requested", target=payout, to_status=payout.status, data={"kind": kind}
+    )
+    if notify:
+        transaction.on_commit(lambda: _notify_creator(payout, "payout.requested"))
     return payout
+
+
+# The ledger keys a payout's postings by its id: payout:<id>:<attempt>, payout-reversal:<id>:<attempt>,
+# payable-returned:<id>.
+_PAYOUT_POSTINGS = (Kind.PAYOUT, Kind.PAYOUT_REVERSAL, Kind.PAYABLE_RETURNED)
+_PAYABLE_POSTING = {PK.FEE: Kind.PAYABLE, PK.COMMISSION: Kind.COMMISSION_PAYABLE}
+
+
+def payable_for(*, collaboration_id: int, kind: str) -> Decimal:
+    """What the creator is owed for this collaboration's fee, or for its commissions, alone.
+
+    The creator payable account holds both for a collaboration; each leg belongs to one kind through
+    its posting: the fee's or the commission's payable, or a payout of that kind (2 queries)."""
+    ids = {
+        str(pk)
+        for pk in Payout.objects.filter(collaboration_id=collaboration_id, kind=kind).values_list(
+            "pk", flat=True
+        )
+    }
+    total = ZERO
+    legs = LedgerEntry.objects.filter(account=Account.CREATOR_PAYABLE, collaboration_id=collaboration_id)
+    for posting, reference, amount in legs.values_list(
+        "transaction__kind", "transaction__reference", "amount"
+    ):
+        if posting == _PAYABLE_POSTING[kind] or (
+            posting in _PAYOUT_POSTINGS and reference.split(":")[1] in ids
+        ):
+            total += amount
+    return -total
 
 
 def _reserved_for(collaboration: Collaboration):
@@ -284,6 +326,14 @@ def _stale(payout: Payout) -> bool:
     return started is None or timezone.now() - started > timedelta(seconds=settings.PAYOUT_STALE_SECONDS)
 
 
+def _metadata(payout: Payout) -> dict[str, str]:
+    # A fee payout's request stays exactly as it always was; a commission says so at Stripe.
+    metadata = {"payout": str(payout.pk), "attempt": str(payout.attempt)}
+    if payout.kind == PK.COMMISSION:
+        metadata["kind"] = PK.COMMISSION
+    return metadata
+
+
 def _transfer(payout: Payout) -> str:
     try:
         transfer = gateway.transfer_create(
@@ -291,7 +341,7 @@ def _transfer(payout: Payout) -> str:
             currency=payout.currency,
             destination=payout.destination,
             transfer_group=payout.transfer_group,
-            metadata={"payout": str(payout.pk), "attempt": str(payout.attempt)},
+            metadata=_metadata(payout),
             idempotency_key=payout.idempotency_key,
         )
     except gateway.Declined as error:
@@ -410,12 +460,12 @@ def payout_retry(*, payout: Payout, by_user: User) -> Payout:
                 % {"status": payout.get_status_display().lower()}
             )
         if (
-            Payout.objects.filter(collaboration_id=payout.collaboration_id)
+            Payout.objects.filter(collaboration_id=payout.collaboration_id, kind=payout.kind)
             .exclude(status__in=Payout.DEAD)
             .exists()
         ):
             raise InvalidTransition(_("This collaboration already has another payout under way."))
-        if creator_payable(collaboration_id=payout.collaboration_id) < payout.amount:
+        if payable_for(collaboration_id=payout.collaboration_id, kind=payout.kind) < payout.amount:
             raise InvalidTransition(
                 _(
                     "The creator is no longer owed %(amount)s for this collaboration; there is nothing to resend."
@@ -467,8 +517,8 @@ def _require_balance_for(payout: Payout) -> None:
 def payout_close(*, payout: Payout, by_user: User, reason: str) -> Payout:
     """Close a failed payout that will not be retried, with a reason the creator reads.
 
-    Its fee is no longer owed to the creator through Kolabo: the ledger returns it from creator
-    payable to the campaign's available escrow, and a campaign that no longer takes creators
+    Its fee (or commission) is no longer owed to the creator through Kolabo: the ledger returns it
+    from creator payable to the campaign's available escrow, and a campaign that no longer takes creators
     refunds it to the brand (refunds.campaign_refund_unspent)."""
     from payments.services.refunds import campaign_refund_unspent
 
@@ -482,7 +532,7 @@ def payout_close(*, payout: Payout, by_user: User, reason: str) -> Payout:
                 % {"status": payout.get_status_display().lower()}
             )
         _review(payout, S.CLOSED, by_user=by_user, note=reason, action="payout.closed")
-        returned = min(creator_payable(collaboration_id=payout.collaboration_id), payout.amount)
+        returned = min(payable_for(collaboration_id=payout.collaboration_id, kind=payout.kind), payout.amount)
         campaign_id = payout.collaboration.campaign_id
         if returned > 0:
             post(
@@ -504,6 +554,11 @@ def payout_close(*, payout: Payout, by_user: User, reason: str) -> Payout:
                     Leg(Account.CAMPAIGN_ESCROW, -returned, campaign_id),
                 ],
             )
+        if returned > 0:
+            # Money back in the escrow pays commissions waiting for funding before any refund.
+            from payments.services.commissions import commissions_post_funded
+
+            commissions_post_funded(campaign_id=campaign_id)
         campaign = Campaign.objects.get(pk=campaign_id)
         if campaign.status not in (Campaign.Status.DRAFT, Campaign.Status.PUBLISHED):
             campaign_refund_unspent(campaign=campaign, by_user=by_user)

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from payments import gateway, selectors
+from payments import commission_selectors, gateway, selectors
 from payments.services import accounts
 
 logger = logging.getLogger(__name__)
@@ -23,15 +23,15 @@ EARNINGS_PAGE_SIZE = 50
 @login_required
 def earnings(request):
     creator = _creator(request)
-    page = Paginator(selectors.creator_payouts(creator=creator), EARNINGS_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    payouts = selectors.creator_payouts(creator=creator).select_related("collaboration__commission_accrual")
+    page = Paginator(payouts, EARNINGS_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "payments/earnings.html",
         {
             "creator": creator,
             "lines": selectors.creator_earnings(creator=creator),
+            "commissions": commission_selectors.creator_commissions(creator=creator),
             "page": page,
             "account": selectors.creator_stripe_account(creator=creator),
         },

@@ -1,4 +1,5 @@
-"""A brand funds a campaign through Stripe Checkout, and sees what the campaign has spent."""
+"""A brand funds a campaign through Stripe Checkout, and sees what the campaign has spent. A sponsor's
+payment (campaigns.views.sponsorship) comes back through the same return page."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -8,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from campaigns.selectors import organizations as campaign_selectors
+from campaigns.selectors.sponsorships import sponsor_fundings_visible_to
 from marketplace.errors import DomainError
 from payments import gateway, selectors
 from payments.models import CampaignFunding
@@ -40,8 +42,13 @@ def funding_start(request, pk):
 def funding_return(request, pk):
     """Where Stripe Checkout sends the brand back. Only the verified `checkout.session.completed`
     webhook credits the escrow; this page says whether it has arrived yet."""
-    # Other organizations' fundings answer 404.
-    funding = get_object_or_404(selectors.fundings_visible_to(request.user).select_related("campaign"), pk=pk)
+    # Other organizations' fundings answer 404; a sponsor's managers see the fundings it paid.
+    funding = selectors.fundings_visible_to(request.user).select_related("campaign").filter(pk=pk).first()
+    sponsor_side = funding is None
+    if sponsor_side:
+        funding = get_object_or_404(
+            sponsor_fundings_visible_to(request.user).select_related("campaign"), pk=pk
+        )
     session_id = request.GET.get("session_id", "")
     if session_id and session_id != funding.checkout_session_id:
         raise Http404
@@ -66,6 +73,8 @@ def funding_return(request, pk):
                 "before paying, continue the payment below."
             ),
         )
+    if sponsor_side:
+        return redirect("campaigns:sponsorship_detail", pk=funding.sponsorship_id)
     return redirect("payments:campaign_spend", pk=funding.campaign_id)
 
 

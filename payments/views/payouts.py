@@ -15,7 +15,7 @@ from marketplace import permissions as staff_permissions
 from marketplace.decorators import staff_page
 from marketplace.errors import DomainError
 from marketplace.money import format_money
-from payments import selectors
+from payments import commission_selectors, selectors
 from payments.forms import (
     PayoutBulkApproveForm,
     PayoutCloseForm,
@@ -42,7 +42,9 @@ def _queue_url(status: str = "") -> str:
 def payout_queue(request):
     filter_form = PayoutQueueFilterForm(request.GET)
     status = filter_form.status_choice()
-    page = Paginator(selectors.payout_queue(status=status), QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    # A commission payout shows its accrual (conversions counted) in the same query.
+    queue = selectors.payout_queue(status=status).select_related("collaboration__commission_accrual")
+    page = Paginator(queue, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "payments/payout_queue.html",
@@ -135,6 +137,7 @@ def _detail_page(request, pk, *, reject_form=None, hold_form=None, close_form=No
             "can_review": evidence["payout"].status in Payout.REVIEWABLE,
             "can_hold": evidence["payout"].status == Payout.Status.REQUESTED,
             "can_resolve": evidence["payout"].status == Payout.Status.FAILED,
+            "accrual": commission_selectors.payout_accrual(payout=evidence["payout"]),
         }
     )
     return render(request, "payments/payout_detail.html", evidence, status=status)

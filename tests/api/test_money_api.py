@@ -80,6 +80,14 @@ def test_earnings_are_per_currency_from_the_ledger_and_payouts(payout, creator_a
             "sending": "0.00",
             "paid": "0.00",
             "failed": "0.00",
+            "commissions": {
+                "owed": "0.00",
+                "waiting": "0.00",
+                "pending": "0.00",
+                "sending": "0.00",
+                "paid": "0.00",
+                "failed": "0.00",
+            },
         }
     ]
 

@@ -23,6 +23,14 @@ class OrganizationFactory(factory.django.DjangoModelFactory):
     default_currency = "IDR"
     created_by = factory.SubFactory(UserFactory)
 
+    class Params:
+        # `OrganizationFactory(verified=True)`: staff verified it, so it publishes and invites without
+        # the limits of brands/verification_limits.py.
+        verified = factory.Trait(
+            verification_status=Organization.VerificationStatus.VERIFIED,
+            verified_at=factory.LazyFunction(timezone.now),
+        )
+
 
 class MembershipFactory(factory.django.DjangoModelFactory):
     class Meta:

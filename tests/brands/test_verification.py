@@ -1,5 +1,6 @@
 import pytest
 from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from brands import services
@@ -15,13 +16,22 @@ pytestmark = pytest.mark.django_db
 EVIDENCE = "NIB 9120001234567, NPWP 01.234.567.8-901.000, https://kopi.example, instagram.com/kopinusantara"
 
 
+def nib() -> SimpleUploadedFile:
+    """A brand sends its NIB (or NPWP) with the request: tests/brands/test_verification_documents.py."""
+    return SimpleUploadedFile("nib.pdf", b"%PDF-1.7\n%%EOF\n", content_type="application/pdf")
+
+
+def docs() -> dict:
+    return {"nib": nib()}
+
+
 def test_submit_then_staff_approve_verifies_the_organization(
     client, brand_org, brand_manager, brand_owner, staff_user, django_capture_on_commit_callbacks
 ):
     # Given a manager submits evidence
     client.force_login(brand_manager)
     response = client.post(
-        reverse("brands:verification_request", args=[brand_org.slug]), {"evidence": EVIDENCE}
+        reverse("brands:verification_request", args=[brand_org.slug]), {"evidence": EVIDENCE, "nib": nib()}
     )
     assert response.status_code == 302
     brand_org.refresh_from_db()
@@ -86,7 +96,7 @@ def test_rejected_organization_sees_the_reason_and_can_submit_again(
     client, brand_org, brand_owner, staff_user, django_capture_on_commit_callbacks
 ):
     request = services.verification_request_submit(
-        organization=brand_org, by_user=brand_owner, evidence=EVIDENCE
+        organization=brand_org, by_user=brand_owner, evidence=EVIDENCE, documents=docs()
     )
     with django_capture_on_commit_callbacks(execute=True):
         services.verification_request_reject(
@@ -100,7 +110,8 @@ def test_rejected_organization_sees_the_reason_and_can_submit_again(
     page = client.get(reverse("brands:verification_request", args=[brand_org.slug]))
     assert "The NIB does not match the company name." in page.content.decode()
     again = client.post(
-        reverse("brands:verification_request", args=[brand_org.slug]), {"evidence": "Akta 12/2020"}
+        reverse("brands:verification_request", args=[brand_org.slug]),
+        {"evidence": "Akta 12/2020", "nib": nib()},
     )
 
     assert again.status_code == 302
@@ -108,10 +119,14 @@ def test_rejected_organization_sees_the_reason_and_can_submit_again(
 
 
 def test_second_pending_request_is_refused(brand_org, brand_owner):
-    services.verification_request_submit(organization=brand_org, by_user=brand_owner, evidence=EVIDENCE)
+    services.verification_request_submit(
+        organization=brand_org, by_user=brand_owner, evidence=EVIDENCE, documents=docs()
+    )
 
     with pytest.raises(InvalidTransition, match="already waiting for review"):
-        services.verification_request_submit(organization=brand_org, by_user=brand_owner, evidence=EVIDENCE)
+        services.verification_request_submit(
+            organization=brand_org, by_user=brand_owner, evidence=EVIDENCE, documents=docs()
+        )
 
 
 def test_verified_organization_cannot_request_again(brand_org, brand_owner):
@@ -119,14 +134,16 @@ def test_verified_organization_cannot_request_again(brand_org, brand_owner):
     brand_org.save()
 
     with pytest.raises(InvalidTransition, match="already verified"):
-        services.verification_request_submit(organization=brand_org, by_user=brand_owner, evidence=EVIDENCE)
+        services.verification_request_submit(
+            organization=brand_org, by_user=brand_owner, evidence=EVIDENCE, documents=docs()
+        )
 
 
 def test_viewer_cannot_request_verification(client, brand_org, brand_viewer):
     client.force_login(brand_viewer)
 
     response = client.post(
-        reverse("brands:verification_request", args=[brand_org.slug]), {"evidence": EVIDENCE}
+        reverse("brands:verification_request", args=[brand_org.slug]), {"evidence": EVIDENCE, "nib": nib()}
     )
 
     assert response.status_code == 403

@@ -16,6 +16,7 @@ from campaigns.services.applications import (
     application_shortlist,
     application_withdraw,
 )
+from creators.models import CreatorProfile
 from marketplace.errors import InvalidTransition, PermissionDeniedError, ValidationFailed
 from marketplace.models import AuditEvent, Notification
 from tests.campaigns.factories import (
@@ -83,9 +84,13 @@ def test_a_volunteer_brief_takes_no_fee_and_refuses_asking_for_money(brand_org, 
     campaign = CampaignFactory(
         organization=brand_org, compensation=Campaign.Compensation.VOLUNTEER, fee_min=None, fee_max=None
     )
+    # A volunteer brief is open to creators open to pro-bono work (tests/campaigns/test_cause_briefs.py).
+    CreatorProfile.objects.update(open_to_pro_bono=True)
 
     assert apply(campaign, creator.creator_profile, fee=Decimal("0")).is_counter_offer is False
     other = make_creator()
+    other.open_to_pro_bono = True
+    other.save(update_fields=["open_to_pro_bono"])
     with pytest.raises(ValidationFailed) as refused:
         apply(campaign, other, fee=Decimal("250000"))
     assert refused.value.field == "proposed_fee"

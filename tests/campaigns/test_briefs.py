@@ -129,7 +129,8 @@ def test_ngo_can_ask_volunteers_without_a_fee(ngo_org, ngo_manager):
         (
             {"kind": "cause"},
             "kind",
-            "Only NGOs can run social-cause campaigns; a brand's campaign is commercial.",
+            "Only NGOs can run social-cause campaigns; a brand's campaign is commercial. To support a "
+            "cause, sponsor an NGO's campaign.",
         ),
         (
             {"compensation": "volunteer", "fee_min": None, "fee_max": None},

@@ -8,7 +8,7 @@ from django.contrib.messages import get_messages
 from django.core import mail
 from django.urls import reverse
 
-from brands.models import Membership
+from brands.models import Membership, Organization
 from campaigns.models import Invitation, InvitationBatch
 from campaigns.services import invitation_batches
 from campaigns.services.invitation_batches import (
@@ -102,6 +102,9 @@ def test_sending_the_same_request_twice_reuses_the_batch(
 def test_a_batch_invites_everyone_eligible_and_reports_who_was_skipped(
     brand_org, brand_manager, small_chunks, django_capture_on_commit_callbacks
 ):
+    # Verified: an unverified organization sends at most 10 invitations per brief (test_unverified_limits.py).
+    brand_org.verification_status = Organization.VerificationStatus.VERIFIED
+    brand_org.save(update_fields=["verification_status"])
     campaign = CampaignFactory(organization=brand_org)
     eligible = [make_creator() for _ in range(7)]
     too_small = make_creator(followers=200, avg_likes=10, avg_comments=2)
@@ -193,6 +196,8 @@ def test_inviting_more_than_the_inline_limit_starts_a_batch_and_shows_its_progre
 ):
     creators = [make_creator() for _ in range(invitation_batches.INLINE_INVITE_LIMIT + 1)]
     lines = "\n".join([c.slug for c in creators] + ["nobody-by-this-name"])
+    # More than an unverified organization may send on one brief (test_unverified_limits.py).
+    Organization.objects.filter(pk=campaign.organization_id).update(verification_status="verified")
     client.force_login(brand_manager)
 
     with django_capture_on_commit_callbacks(execute=True):

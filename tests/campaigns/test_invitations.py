@@ -587,6 +587,9 @@ def test_bulk_invite_query_count_does_not_grow_with_the_number_of_creators(
     brand_org, brand_manager, django_capture_on_commit_callbacks, django_assert_max_num_queries
 ):
     few, many = [make_creator() for _ in range(5)], [make_creator() for _ in range(50)]
+    # Verified: an unverified organization sends at most 10 invitations per brief (test_unverified_limits.py).
+    brand_org.verification_status = brand_org.VerificationStatus.VERIFIED
+    brand_org.save(update_fields=["verification_status"])
     invite(CampaignFactory(organization=brand_org), brand_manager, make_creator())  # warm caches
 
     counts = []

@@ -13,6 +13,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_every_scheduled_task_exists():
+    app.loader.import_default_modules()  # the apps' tasks modules, as a worker imports them at start
     registered = set(app.tasks)
 
     assert {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()} <= registered

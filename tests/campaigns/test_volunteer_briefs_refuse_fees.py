@@ -13,6 +13,13 @@ from tests.campaigns.factories import CampaignFactory, InvitationFactory
 VOLUNTEER_ERROR = "This is a volunteer brief: it pays no fee, so Rp 250.000 cannot be asked or offered."
 
 
+@pytest.fixture(autouse=True)
+def _creator_open_to_pro_bono(creator):
+    """A volunteer brief is open to creators open to pro-bono work (test_cause_briefs.py)."""
+    creator.creator_profile.open_to_pro_bono = True
+    creator.creator_profile.save(update_fields=["open_to_pro_bono"])
+
+
 @pytest.fixture
 def volunteer(ngo_org):
     return CampaignFactory(

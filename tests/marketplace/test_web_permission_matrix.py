@@ -28,6 +28,7 @@ import pytest
 from django.contrib.messages import constants as message_levels
 from django.contrib.messages import get_messages
 from django.core import signing
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client, override_settings
@@ -35,9 +36,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from api.models import ApiKey, PersonalToken
-from brands.models import Membership
+from brands.models import Membership, VerificationDocument
 from brands.shortlists import shortlist_create
-from campaigns.models import Campaign, Collaboration, Dispute, InvitationBatch, Recommendation
+from campaigns.models import Campaign, Collaboration, Dispute, InvitationBatch, Recommendation, Sponsorship
 from campaigns.services import drafts
 from campaigns.services.invitations import invitation_counter
 from creators.models import CreatorProfile, RosterImportJob
@@ -58,6 +59,9 @@ from tests.campaigns.factories import (
 from tests.creators.factories import RateCardItemFactory
 from tests.marketplace.factories import UserFactory
 from tests.marketplace.mfa_helpers import login_with_mfa
+from tracking.conversion_import import conversion_import_run, sample_csv
+from tracking.links import link_for_collaboration
+from tracking.settings_services import tracking_settings_update
 from webhooks.models import WebhookDelivery
 from webhooks.services import subscription_create
 
@@ -95,6 +99,8 @@ METHODS = ("GET", "POST")
 EXCLUDED = {
     "payments:stripe_webhook": "authenticated by Stripe's signature, not by a session "
     "(tests/payments/test_stripe_webhook_edges.py)",
+    "tracking:postback": "a partner's server, authenticated by the campaign's HMAC signature, not by a "
+    "session (tests/tracking/test_postback.py)",
 }
 
 
@@ -143,6 +149,10 @@ def _slug_pk(slug_key: str, pk_key: str) -> Callable[[dict], dict]:
     return lambda world: {"slug": world[slug_key].slug, "pk": world[pk_key].pk}
 
 
+def _code(key: str) -> Callable[[dict], dict]:
+    return lambda world: {"code": world[key].code}
+
+
 def _none(world):
     return {}
 
@@ -152,6 +162,7 @@ KWARGS: dict[str, Callable[[dict], dict]] = {
     "notification_open": _pk("notification"),
     "brands:invitation_accept": lambda world: {"token": world["org_invitation"].token},
     "brands:verification_decide": _pk("verification"),
+    "brands:verification_document": _pk("verification_document"),
     "brands:org_detail": _slug("org_x"),
     "brands:org_edit": _slug("org_x"),
     "brands:members": _slug("org_x"),
@@ -207,6 +218,38 @@ KWARGS: dict[str, Callable[[dict], dict]] = {
     "discovery:shortlist_remove": _pk("shortlist"),
     "discovery:shortlist_delete": _pk("shortlist"),
     "discovery:shortlist_invite": _pk("shortlist"),
+    # Sponsorship: X (a brand) is invited by the NGO to sponsor its cause campaign.
+    "campaigns:sponsorship_invite": _pk("campaign_x"),
+    "campaigns:sponsorship_offer": _pk("ngo_cause"),
+    "campaigns:sponsorship_detail": _pk("sponsorship"),
+    "campaigns:sponsorship_accept": _pk("sponsorship"),
+    "campaigns:sponsorship_decline": _pk("sponsorship"),
+    "campaigns:sponsorship_withdraw": _pk("sponsorship"),
+    "campaigns:sponsorship_fund": _pk("sponsorship"),
+    "campaigns:org_sponsorships": _slug("org_x"),
+    # Tracking: campaign X's settings and conversions; creator A's short link.
+    "tracking:link_redirect": _code("tracked_link"),
+    "tracking:link_redirect_slash": _code("tracked_link"),
+    "tracking:link_qr_svg": _code("tracked_link"),
+    "tracking:link_qr_png": _code("tracked_link"),
+    "tracking:settings": _pk("campaign_x"),
+    "tracking:secret_rotate": _pk("campaign_x"),
+    "tracking:conversion_list": _pk("campaign_x"),
+    "tracking:conversion_upload": _pk("campaign_x"),
+    "tracking:conversion_import_report": lambda world: {
+        "pk": world["campaign_x"].pk,
+        "import_pk": world["conversion_import"].pk,
+    },
+    "tracking:conversion_sample": _pk("campaign_x"),
+    "tracking:pixel": lambda world: {"campaign_pk": world["campaign_x"].pk},
+    # Analytics: campaign X's report; the NGO's published cause campaign's public impact page.
+    "analytics:campaign_report": _pk("campaign_x"),
+    "analytics:campaign_report_print": _pk("campaign_x"),
+    "analytics:campaign_report_pdf": _pk("campaign_x"),
+    "analytics:campaign_report_csv": _pk("campaign_x"),
+    "analytics:impact": _pk("ngo_cause"),
+    # Creator A works on campaign X (a commercial one: opting out is always allowed).
+    "analytics:impact_credit": _pk("campaign_x"),
     "payments:campaign_spend": _pk("campaign_x"),
     "payments:funding_start": _pk("campaign_x"),
     "payments:funding_return": _pk("funding"),
@@ -236,6 +279,12 @@ VARIANTS: dict[tuple[str, str], Callable[[dict], dict]] = {
     ("campaigns:collaboration_detail", "disputed"): _pk("disputed"),
     ("campaigns:submission_file", "disputed"): _pk("disputed_draft"),
     ("campaigns:apply", "draft"): _pk("draft_campaign"),
+    # A cause campaign of the NGO that X sponsors (accepted): X's members read its report.
+    ("analytics:campaign_report", "sponsored"): _pk("sponsored_cause"),
+    ("analytics:campaign_report_csv", "sponsored"): _pk("sponsored_cause"),
+    ("analytics:campaign_report", "invited_sponsor"): _pk("ngo_cause"),
+    # Only published cause campaigns of NGOs have an impact page.
+    ("analytics:impact", "commercial"): _pk("campaign_x"),
 }
 
 # Minimal bodies where an empty one would be refused before the permission check is reached.
@@ -251,7 +300,11 @@ BODIES: dict[str, Callable[[dict], dict]] = {
     "campaigns:recommendations_invite": lambda world: {"count": 1},
     "campaigns:recommendations_minimum": lambda world: {"min_match_score": 40},
     "brands:member_role": lambda world: {"role": "manager"},
+    "campaigns:sponsorship_invite": lambda world: {"sponsor": "org-y", "amount": "1000000"},
+    "campaigns:sponsorship_offer": lambda world: {"sponsor": world["org_x"].pk, "amount": "1000000"},
+    "campaigns:sponsorship_fund": lambda world: {"amount": "1000000"},
     "payments:payouts_bulk_approve": lambda world: {"payouts": world["payout"].pk},
+    "analytics:impact_credit": lambda world: {"credited": "0"},
 }
 
 
@@ -356,7 +409,36 @@ def _build_world() -> dict:
     )
     make_key(org_x, owner_x)
     make_token(creator_a.user)
+    ngo_cause = CampaignFactory(organization=ngo, kind=Campaign.Kind.CAUSE, funded=False)
+    sponsored_cause = CampaignFactory(organization=ngo, kind=Campaign.Kind.CAUSE, funded=False)
+    Sponsorship.objects.create(
+        campaign=sponsored_cause,
+        sponsor=org_x,
+        status=Sponsorship.Status.ACCEPTED,
+        amount=Decimal("1000000"),
+        currency="IDR",
+        created_by=users["ngo_manager"],
+        decided_by=owner_x,
+        decided_at=timezone.now(),
+    )
+    tracking_settings_update(
+        campaign=campaign_x, by_user=owner_x, target_url="https://kopi.example/shop", goals={"sale": ""}
+    )
     world = {
+        "ngo_cause": ngo_cause,
+        "sponsored_cause": sponsored_cause,
+        "tracked_link": link_for_collaboration(collaboration),
+        "conversion_import": conversion_import_run(
+            campaign=campaign_x, by_user=owner_x, file_name="orders.csv", content=sample_csv().encode()
+        ),
+        "sponsorship": Sponsorship.objects.create(
+            campaign=ngo_cause,
+            sponsor=org_x,
+            status=Sponsorship.Status.INVITED,
+            amount=Decimal("1000000"),
+            currency="IDR",
+            created_by=users["ngo_manager"],
+        ),
         "users": users | mfa_users,
         "mfa_users": set(mfa_users),
         "org_x": org_x,
@@ -389,6 +471,14 @@ def _build_world() -> dict:
             organization=org_x, email="newcomer@x.example", invited_by=owner_x
         ),
         "verification": VerificationRequestFactory(organization=org_x, submitted_by=owner_x),
+        "verification_document": VerificationDocument.objects.create(
+            organization=org_x,
+            kind=VerificationDocument.Kind.NIB,
+            file=ContentFile(b"%PDF-1.7\n%%EOF\n", name="nib.pdf"),
+            original_name="nib.pdf",
+            size=14,
+            uploaded_by=owner_x,
+        ),
         "social_account_a": creator_a.social_accounts.first(),
         "rate_card_item_a": RateCardItemFactory(profile=creator_a),
         "shortlist": shortlist_create(organization=org_x, by_user=owner_x, name="Kopi lovers"),
@@ -586,6 +676,8 @@ _TABLE_BY_ROUTE: dict[str, dict[str, dict[str, str]]] = {
     # The invitation's token is the key: whoever holds the link sees it (tests/brands/test_invitations.py).
     "brands:invitation_accept": {"GET": everyone(anonymous=ALLOW), "POST": everyone()},
     "brands:verification_queue": read_and_post(staff_page("verification_reviewer")),
+    # Organization X's own members too get a 404: only reviewers open documents (test_verification_documents.py).
+    "brands:verification_document": read_and_post(staff_page("verification_reviewer")),
     "brands:verification_decide": {
         "GET": everyone(NOT_ALLOWED, anonymous=NOT_ALLOWED),
         "POST": staff_page("verification_reviewer"),
@@ -744,6 +836,83 @@ _TABLE_BY_ROUTE: dict[str, dict[str, dict[str, str]]] = {
         "GET": everyone(NOT_ALLOWED, anonymous=NOT_ALLOWED),
         "POST": staff_page("dispute_handler"),
     },
+    # campaigns: sponsorship. X's sponsorship is shared with the NGO that invited it; neither
+    # organization is verified, so accepting is refused to both sides (the NGO: not its answer).
+    # Inviting is refused on X's commercial brief (the form comes back with the reason).
+    "campaigns:sponsorship_invite": {
+        "GET": row(ok=ORG_X),
+        "POST": row(ok=ORG_X_WRITERS, forbidden={"viewer_x"}),
+    },
+    # Any signed-in user reads the offer form of a published cause brief; only brand managers post it.
+    "campaigns:sponsorship_offer": {
+        "GET": everyone(),
+        "POST": row(ok={"owner_x", "manager_x", "member_y"}, default=DENY403),
+    },
+    "campaigns:sponsorship_detail": read_and_post(row(ok=ORG_X | {"ngo_manager"})),
+    "campaigns:sponsorship_accept": {"GET": post_only(), "POST": row(refused=ORG_X | {"ngo_manager"})},
+    "campaigns:sponsorship_decline": {
+        "GET": post_only(),
+        "POST": row(ok=ORG_X_WRITERS, refused={"viewer_x", "ngo_manager"}),
+    },
+    "campaigns:sponsorship_withdraw": {"GET": post_only(), "POST": row(ok={"ngo_manager"}, refused=ORG_X)},
+    # Not accepted yet: X's writers get the payment form back with the reason.
+    "campaigns:sponsorship_fund": {
+        "GET": post_only(),
+        "POST": row(ok=ORG_X_WRITERS, refused={"viewer_x", "ngo_manager"}),
+    },
+    "campaigns:org_sponsorships": read_and_post(row(ok=ORG_X)),
+    # tracking: creator A's short link and its QR codes are public (posters, bios); every visitor is
+    # sent on to campaign X's target URL.
+    "tracking:link_redirect": {
+        "GET": everyone(anonymous=ALLOW),
+        "POST": everyone(NOT_ALLOWED, anonymous=NOT_ALLOWED),
+    },
+    "tracking:link_redirect_slash": {
+        "GET": everyone(anonymous=ALLOW),
+        "POST": everyone(NOT_ALLOWED, anonymous=NOT_ALLOWED),
+    },
+    "tracking:link_qr_svg": {
+        "GET": everyone(anonymous=ALLOW),
+        "POST": everyone(NOT_ALLOWED, anonymous=NOT_ALLOWED),
+    },
+    "tracking:link_qr_png": {
+        "GET": everyone(anonymous=ALLOW),
+        "POST": everyone(NOT_ALLOWED, anonymous=NOT_ALLOWED),
+    },
+    # The pixel fires from a browser on the partner's site: no session, always the same 1x1 GIF.
+    "tracking:pixel": {
+        "GET": everyone(anonymous=ALLOW),
+        "POST": everyone(NOT_ALLOWED, anonymous=NOT_ALLOWED),
+    },
+    # Campaign X's tracking settings: a viewer reads them (the form disabled) but may not save; an
+    # empty POST re-renders the form with its errors.
+    "tracking:settings": {"GET": row(ok=ORG_X), "POST": row(ok=ORG_X_WRITERS, forbidden={"viewer_x"})},
+    "tracking:secret_rotate": {"GET": post_only(), "POST": row(ok=ORG_X_WRITERS, forbidden={"viewer_x"})},
+    "tracking:conversion_list": {"GET": row(ok=ORG_X), "POST": post_only()},
+    # Uploading writes conversions: owners and managers only, the form too.
+    "tracking:conversion_upload": read_and_post(row(ok=ORG_X_WRITERS, forbidden={"viewer_x"})),
+    "tracking:conversion_import_report": {"GET": row(ok=ORG_X), "POST": post_only()},
+    "tracking:conversion_sample": {"GET": row(ok=ORG_X), "POST": post_only()},
+    # analytics: campaign X's report, its print version, PDF and CSV, for X's members (the
+    # [sponsored] rows: and for the members of a brand that sponsors a cause campaign).
+    "analytics:campaign_report": {"GET": row(ok=ORG_X), "POST": post_only()},
+    "analytics:campaign_report_print": {"GET": row(ok=ORG_X), "POST": post_only()},
+    "analytics:campaign_report_pdf": {"GET": row(ok=ORG_X), "POST": post_only()},
+    "analytics:campaign_report_csv": {"GET": row(ok=ORG_X), "POST": post_only()},
+    # A creator's own analytics; people without a creator profile have none (as on earnings).
+    "analytics:creator_analytics": read_and_post(row(ok=CREATORS)),
+    # Every staff member, with MFA: Kolabo-wide figures, no personal data beyond the queues.
+    "analytics:staff_dashboard": read_and_post(
+        staff_page("payout_reviewer", "verification_reviewer", "dispute_handler")
+    ),
+    # The NGO's published cause campaign: its impact page is public, signed in or not.
+    "analytics:impact": {
+        "GET": everyone(anonymous=ALLOW),
+        "POST": everyone(NOT_ALLOWED, anonymous=NOT_ALLOWED),
+    },
+    # Only the creator decides to be named: creator A opts out on campaign X; nobody else has a
+    # collaboration there to name.
+    "analytics:impact_credit": {"GET": post_only(), "POST": row(ok={"creator_a"})},
     # payments
     "payments:campaign_spend": read_and_post(row(ok=ORG_X)),
     # campaign_x is fully funded, so nobody reaches Stripe; a viewer's refusal is the same redirect
@@ -818,6 +987,19 @@ _VARIANT_TABLE: dict[tuple[str, str], dict[str, dict[str, str]]] = {
     ),
     # Members of X may open their own draft's form (and are told only creators apply).
     ("campaigns:apply", "draft"): {"GET": row(ok=ORG_X), "POST": row(forbidden=ORG_X)},
+    # X sponsors the NGO's campaign (accepted): X's members read its report, as the NGO's do.
+    ("analytics:campaign_report", "sponsored"): {"GET": row(ok=ORG_X | {"ngo_manager"}), "POST": post_only()},
+    ("analytics:campaign_report_csv", "sponsored"): {
+        "GET": row(ok=ORG_X | {"ngo_manager"}),
+        "POST": post_only(),
+    },
+    # X is only invited to sponsor this one: its report is the NGO's alone.
+    ("analytics:campaign_report", "invited_sponsor"): {"GET": row(ok={"ngo_manager"}), "POST": post_only()},
+    # A brand's commercial campaign has no impact page.
+    ("analytics:impact", "commercial"): {
+        "GET": everyone(DENY404, anonymous=DENY404),
+        "POST": everyone(NOT_ALLOWED, anonymous=NOT_ALLOWED),
+    },
 }
 
 TABLE: dict[tuple[str, str], dict[str, str]] = {
@@ -830,6 +1012,7 @@ NOT_ORGANIZATION_X_OBJECTS = {
     "notification_open",
     "brands:invitation_accept",
     "brands:verification_decide",
+    "brands:verification_document",
     "creators:social_account_edit",
     "creators:social_account_delete",
     "creators:rate_card_delete",
@@ -837,6 +1020,20 @@ NOT_ORGANIZATION_X_OBJECTS = {
     "campaigns:brief_detail",
     "campaigns:apply",
     "campaigns:dispute_resolve",
+    # A sponsorship belongs to both the NGO and the brand; the offer form is on a published brief.
+    "campaigns:sponsorship_offer",
+    "campaigns:sponsorship_detail",
+    "campaigns:sponsorship_accept",
+    "campaigns:sponsorship_decline",
+    "campaigns:sponsorship_withdraw",
+    "campaigns:sponsorship_fund",
+    # Public: creator A's short link and QR codes, the pixel, the NGO's impact page.
+    "tracking:link_redirect",
+    "tracking:link_redirect_slash",
+    "tracking:link_qr_svg",
+    "tracking:link_qr_png",
+    "tracking:pixel",
+    "analytics:impact",
     "payments:payout_detail",
     "payments:payout_review",
     "api_web:personal_token_revoke",

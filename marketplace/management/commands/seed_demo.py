@@ -12,6 +12,7 @@ from creators.models import CreatorProfile
 from creators.signals import matching_changes_gathered
 from marketplace.demo import CREATOR_COUNT, DOMAIN, PASSWORD, SEED
 from marketplace.demo.campaigns import seed_campaigns
+from marketplace.demo.impact import seed_impact, sponsored_campaign
 from marketplace.demo.people import ORGS, People
 from marketplace.models import User
 from marketplace.permissions import grant_staff_roles
@@ -41,6 +42,11 @@ class Command(BaseCommand):
                 with transaction.atomic():
                     seed_campaigns(random.Random(SEED + 1))
                 self.stdout.write(self.style.SUCCESS("Demo campaigns loaded."))
+            # Databases seeded before tracking and sponsorship existed get their impact data now.
+            if demo_orgs.exists() and sponsored_campaign() is None:
+                with matching_changes_gathered(), transaction.atomic():
+                    seed_impact(random.Random(SEED + 2))
+                self.stdout.write(self.style.SUCCESS("Demo impact data loaded."))
         self.print_logins()
 
     def seed(self, *, creator_count: int) -> None:
@@ -52,6 +58,7 @@ class Command(BaseCommand):
         people.seed_orgs(reviewer=reviewer)
         people.seed_creators(rng, count=creator_count)
         seed_campaigns(random.Random(SEED + 1))
+        seed_impact(random.Random(SEED + 2))
 
     def print_logins(self) -> None:
         w = self.stdout.write
@@ -66,4 +73,7 @@ class Command(BaseCommand):
         last = CreatorProfile.objects.filter(user__email__endswith=f"@{DOMAIN}").count()
         if last:
             w(f"  Creators:                creator001@{DOMAIN} … creator{last:03d}@{DOMAIN}")
+        if campaign := sponsored_campaign():
+            w("")
+            w(f"  A sponsored NGO campaign's public impact page: /impact/{campaign.pk}/")
         w("")
