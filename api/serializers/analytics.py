@@ -3,6 +3,7 @@ report page, its PDF and CSV. Every figure is {"value", "source"}; an unknown va
 Money and rates are strings with 2 decimals, like every amount in the API. Read-only; every
 serializer's ref_name starts with "Analytics"."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from analytics.selectors import LEDGER, MIXED, SELF_REPORTED, TRACKED, VERIFIED
@@ -140,8 +141,10 @@ class CampaignReportOut(serializers.Serializer):
     def _points(self, series) -> list[dict]:
         return PointOut([{"date": day, "value": value} for day, value in series], many=True).data
 
-    def get_engagement_series(self, report) -> list[PointOut]:
+    @extend_schema_field(PointOut(many=True))
+    def get_engagement_series(self, report) -> list[dict]:
         return self._points(report.engagement_series)
 
-    def get_clicks_series(self, report) -> list[PointOut]:
+    @extend_schema_field(PointOut(many=True))
+    def get_clicks_series(self, report) -> list[dict]:
         return self._points(report.clicks_series)

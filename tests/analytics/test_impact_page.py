@@ -123,7 +123,7 @@ def test_anyone_sees_the_aggregate_results_without_logging_in(client, cause):
     assert '<span data-amount="donation-IDR">Rp 100.000</span>' in html
     assert 'data-source="self_reported"' in html  # every audience figure says where it comes from
     assert "Chart: Results so far." in html
-    assert 'data-testid="impact-updated"' in html and "Updated " in html
+    assert 'data-testid="impact-updated"' in html and "Updated: " in html
 
 
 def test_only_creators_who_opted_in_are_named(client, cause):

@@ -51,7 +51,8 @@ def test_seed_demo_creates_the_demo_world_and_prints_logins(capsys):
     assert {"active", "submitted", "approved", "published", "completed"} <= set(
         Collaboration.objects.values_list("status", flat=True)
     )
-    assert Rating.objects.count() == 2
+    # Both sides rate each completed collaboration: the coffee brief's and the sponsored NGO campaign's.
+    assert Rating.objects.count() == 4
     names = {p.display_name.split()[0] for p in CreatorProfile.objects.all()}
     assert {"Putri", "Emma"} & names  # Indonesian and English names
 
