@@ -25,3 +25,10 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
         if match is not None and match.view_name in API_DOCS_VIEWS:
             parts.replace = {**(parts.replace or {}), **API_DOCS_POLICY}
         return parts
+
+    def process_response(self, request, response):
+        # A redirect carries no document for a policy to protect, and building the policy is most
+        # of this middleware's cost on /r/<code>, which must answer in milliseconds.
+        if 300 <= response.status_code < 400:
+            return response
+        return super().process_response(request, response)

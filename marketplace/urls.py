@@ -11,6 +11,8 @@ from . import views, views_mfa
 admin.autodiscover()
 
 urlpatterns = [
+    # First: /r/<code> is the hottest path, and URL resolution walks the patterns in order.
+    path("", include("tracking.urls")),
     path("", views.home, name="home"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("healthz", views.healthz, name="healthz"),
@@ -29,7 +31,6 @@ urlpatterns = [
     path("platforms/", include("platforms.urls")),
     path("api/", include("api.urls")),
     path("webhooks/", include("webhooks.urls")),
-    path("", include("tracking.urls")),
     path("", include("analytics.urls")),
     path("developers/", include("api.credentials_urls")),
     path("admin/", admin.site.urls),
