@@ -102,6 +102,17 @@ def _private_media_outside_the_checkout(settings, _private_media_dir):
 
 
 @pytest.fixture(autouse=True)
+def _celery_join_flag_cleared():
+    """Celery marks the process "inside a task" while an eager task runs and restores the flag
+    after; two threads running eager tasks at once (the concurrency tests) can restore it in the
+    wrong order and leave it set, and then a later `result.get()` refuses to wait."""
+    yield
+    from celery._state import _set_task_join_will_block
+
+    _set_task_join_will_block(False)
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     """allauth keeps rate-limit counters in the cache; start every test from zero."""
     from django.core.cache import cache
