@@ -69,7 +69,7 @@ class ServerError(exceptions.APIException):
     default_detail = gettext_lazy("Something went wrong on our side. It was logged; try again later.")
 
 
-def _body(status_code: int, code: str, detail: str, fields: dict | None = None) -> dict:
+def error_body(status_code: int, code: str, detail: str, fields: dict | None = None) -> dict:
     body = {"type": TYPES.get(status_code, "api_error"), "code": code, "detail": str(detail)}
     if fields is not None:
         body["fields"] = fields
@@ -111,14 +111,14 @@ def exception_handler(exc, context):
         fields: dict[str, list[str]] = {}
         for field, message in problems:
             fields.setdefault(field or "non_field_errors", []).append(str(message))
-        return Response(_body(400, exc.code, exc.message, fields), status=400)
+        return Response(error_body(400, exc.code, exc.message, fields), status=400)
     if isinstance(exc, InvalidTransition):
-        return Response(_body(409, exc.code, exc.message), status=409)
+        return Response(error_body(409, exc.code, exc.message), status=409)
     if isinstance(exc, PermissionDeniedError):
-        return Response(_body(403, exc.code, exc.message), status=403)
+        return Response(error_body(403, exc.code, exc.message), status=403)
     if isinstance(exc, DomainError):
         status_code = 409 if exc.code == "funding_required" else 400
-        return Response(_body(status_code, exc.code, exc.message), status=status_code)
+        return Response(error_body(status_code, exc.code, exc.message), status=status_code)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
@@ -140,11 +140,11 @@ def exception_handler(exc, context):
     if response is None:
         return None
     if isinstance(exc, exceptions.ValidationError):
-        response.data = _body(400, "invalid", _("Some fields are not valid."), _fields(exc.detail))
+        response.data = error_body(400, "invalid", _("Some fields are not valid."), _fields(exc.detail))
     else:
         codes = exc.get_codes() if hasattr(exc, "get_codes") else "error"
         code = codes if isinstance(codes, str) else "error"
-        response.data = _body(response.status_code, code, _plain(exc.detail))
+        response.data = error_body(response.status_code, code, _plain(exc.detail))
     return response
 
 
@@ -159,12 +159,12 @@ def _is_api(request) -> bool:
 def handler404(request, exception=None):
     if _is_api(request):
         return JsonResponse(
-            _body(404, "not_found", _("Nothing is here: check the path and the id.")), status=404
+            error_body(404, "not_found", _("Nothing is here: check the path and the id.")), status=404
         )
     return defaults.page_not_found(request, exception)
 
 
 def handler500(request):
     if _is_api(request):
-        return JsonResponse(_body(500, ServerError.default_code, ServerError.default_detail), status=500)
+        return JsonResponse(error_body(500, ServerError.default_code, ServerError.default_detail), status=500)
     return defaults.server_error(request)

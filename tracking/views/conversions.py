@@ -7,7 +7,6 @@ import contextlib
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Q, Sum
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from api.errors import _body as error_body
+from api.errors import error_body
 from campaigns.models import Campaign
 from campaigns.selectors.organizations import campaign_for_member
 from marketplace.errors import DomainError, ValidationFailed
@@ -23,6 +22,7 @@ from tracking import conversion_import, postback
 from tracking.conversions import conversion_record_result
 from tracking.forms import ConversionFilterForm, ConversionImportForm, TrackingSettingsForm, settings_initial
 from tracking.models import Conversion, ConversionImport
+from tracking.selectors import campaign_conversions, conversion_goal_totals
 from tracking.settings_services import postback_secret_rotate, tracking_settings_of, tracking_settings_update
 
 PAGE_SIZE = 50
@@ -129,28 +129,11 @@ def conversion_list(request, pk):
     campaign, membership = campaign_for_member(user=request.user, pk=pk)
     goals = list(campaign.conversion_goals.all())
     form = ConversionFilterForm(request.GET or None, goals=goals)
-    rows = Conversion.objects.filter(campaign=campaign).select_related("goal", "collaboration__creator")
-    if form.is_valid():
-        if form.cleaned_data["goal"]:
-            rows = rows.filter(goal__kind=form.cleaned_data["goal"])
-        if form.cleaned_data["attributed"] == "yes":
-            rows = rows.filter(collaboration__isnull=False)
-        elif form.cleaned_data["attributed"] == "no":
-            rows = rows.filter(collaboration__isnull=True)
-    totals = {
-        row["goal"]: row
-        for row in Conversion.objects.filter(campaign=campaign)
-        .values("goal")
-        .annotate(
-            count=Count("pk"),
-            attributed=Count("pk", filter=Q(collaboration__isnull=False)),
-            amount=Sum("amount"),
-            commission=Sum("commission"),
-        )
-        .order_by()
-    }
-    empty = {"count": 0, "attributed": 0, "amount": None, "commission": None}
-    goal_totals = [{**empty, **totals.get(goal.pk, {}), "goal": goal} for goal in goals]
+    filters = form.cleaned_data if form.is_valid() else {}
+    rows = campaign_conversions(
+        campaign=campaign, goal_kind=filters.get("goal", ""), attributed=filters.get("attributed", "")
+    )
+    goal_totals = conversion_goal_totals(campaign=campaign, goals=goals)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
