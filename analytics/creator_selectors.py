@@ -17,14 +17,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from analytics.impact import has_impact_page
-from analytics.selectors import (
-    ENGAGEMENT_METRICS,
-    MIXED,
-    POST_METRICS,
-    PUBLISHED,
-    SELF_REPORTED,
-    VERIFIED,
-)
+from analytics.selectors import ENGAGEMENT_METRICS, POST_FIELDS, PUBLISHED, post_metrics, source_of
 from campaigns.models import Collaboration, CollaborationDeliverable, Rating
 from creators.models import CreatorProfile
 from marketplace.money import format_money
@@ -36,7 +29,6 @@ K = LedgerTransaction.Kind
 # Creator payable movements: what the creator earned (credits) and what was sent (debits).
 EARNED_KINDS = (K.PAYABLE, K.COMMISSION_PAYABLE, K.PAYABLE_RETURNED)
 PAID_KINDS = (K.PAYOUT, K.PAYOUT_REVERSAL)
-METRICS = POST_METRICS
 
 
 def month_of(value) -> date:
@@ -45,13 +37,6 @@ def month_of(value) -> date:
         value = timezone.localtime(value) if timezone.is_aware(value) else value
         return value.date().replace(day=1)
     return value.replace(day=1)
-
-
-def sources_label(sources: set[str]) -> str:
-    """One label for figures summed from several deliverables: verified, self-reported or mixed."""
-    if not sources:
-        return ""
-    return sources.pop() if len(sources) == 1 else MIXED
 
 
 @dataclass
@@ -170,27 +155,24 @@ def creator_collaborations(creator: CreatorProfile):
 def creator_analytics(*, creator: CreatorProfile) -> CreatorAnalytics:
     """Everything on the creator's analytics page, for this creator only. 6 queries."""
     lines = {c.pk: CollaborationLine(collaboration=c) for c in creator_collaborations(creator)}
-    # The campaign report's rule (analytics.selectors): published posts only; a verified post's
-    # latest reading wins over the numbers kept at publication.
+    # The campaign report's rule (analytics.selectors.post_metrics), published posts only.
     deliverables = CollaborationDeliverable.objects.filter(
         collaboration__creator=creator, status__in=PUBLISHED
-    ).values("collaboration_id", "verified_post_id", *METRICS, *(f"verified_post__{m}" for m in METRICS))
+    ).values("collaboration_id", *POST_FIELDS)
     sources: dict[int, set[str]] = defaultdict(set)
     for row in deliverables:
         line = lines.get(row["collaboration_id"])
         if line is None:
             continue
-        verified = row["verified_post_id"] is not None
-        latest = {m: row[f"verified_post__{m}"] if verified else None for m in METRICS}
-        values = {m: latest[m] if latest[m] is not None else row[m] for m in METRICS}
+        values, source = post_metrics(row)
         numbers = {name: value for name, value in values.items() if value is not None}
         if not numbers:
             continue  # unknown stays unknown, never 0
         for name, value in numbers.items():
             setattr(line, name, (getattr(line, name) or 0) + value)
-        sources[line.collaboration.pk].add(VERIFIED if verified else SELF_REPORTED)
+        sources[line.collaboration.pk].add(source)
     for pk, found in sources.items():
-        lines[pk].source = sources_label(found)
+        lines[pk].source = source_of(found)
 
     goal_labels = dict(ConversionGoal.Kind.choices)
     by_goal: dict[str, int] = defaultdict(int)

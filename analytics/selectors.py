@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Q, Sum
@@ -88,11 +88,29 @@ class Figure:
         return str(SOURCE_LABELS.get(self.source, ""))
 
 
-def _source_of(sources: Iterable[str]) -> str:
+def source_of(sources: Iterable[str]) -> str:
+    """One source for figures summed over several: the shared one, or "mixed"."""
     found = set(sources)
     if not found:
         return ""
     return found.pop() if len(found) == 1 else MIXED
+
+
+# The values() fields `post_metrics` reads from a CollaborationDeliverable query.
+POST_FIELDS = ("verified_post_id", *POST_METRICS, *(f"verified_post__{name}" for name in POST_METRICS))
+
+
+def post_metrics(row: dict) -> tuple[dict[str, int | None], str]:
+    """A published deliverable's figures, from a values() row with POST_FIELDS, and their source.
+
+    Each figure is the verified post's latest reading when there is one, else what the creator
+    typed (the deliverable keeps the numbers at publication)."""
+    verified = row["verified_post_id"] is not None
+    values = {}
+    for name in POST_METRICS:
+        latest = row[f"verified_post__{name}"] if verified else None
+        values[name] = latest if latest is not None else row[name]
+    return values, VERIFIED if verified else SELF_REPORTED
 
 
 def _rate(numerator, denominator, *, scale=100) -> Decimal | None:
@@ -257,29 +275,22 @@ def _posts(campaign_id: int, collaboration_id: int | None) -> list[_Post]:
     qs = CollaborationDeliverable.objects.filter(collaboration__campaign_id=campaign_id, status__in=PUBLISHED)
     if collaboration_id is not None:
         qs = qs.filter(collaboration_id=collaboration_id)
-    fields = [f"verified_post__{name}" for name in (*POST_METRICS, "reach")]
     rows = qs.order_by("pk").values(
-        "pk", "collaboration_id", "spec__platform", "published_at", "verified_post_id", *POST_METRICS, *fields
+        "pk", "collaboration_id", "spec__platform", "published_at", "verified_post__reach", *POST_FIELDS
     )
     posts = []
     for row in rows:
-        verified = row["verified_post_id"] is not None
-        values = {}
-        for name in POST_METRICS:
-            # A verified post's latest reading wins; the deliverable keeps the one at publication.
-            latest = row[f"verified_post__{name}"] if verified else None
-            values[name] = latest if latest is not None else row[name]
-        known = [values[name] for name in ENGAGEMENT_METRICS if values[name] is not None]
+        values, source = post_metrics(row)
         published = row["published_at"]
         posts.append(
             _Post(
                 collaboration_id=row["collaboration_id"],
                 platform=row["spec__platform"],
-                source=VERIFIED if verified else SELF_REPORTED,
+                source=source,
                 published_on=timezone.localdate(published) if published else None,
                 views=values["views"],
-                reach=row["verified_post__reach"] if verified else None,
-                engagements=sum(known) if known else None,
+                reach=row["verified_post__reach"] if source == VERIFIED else None,
+                engagements=_sum_known(values[name] for name in ENGAGEMENT_METRICS),
                 values=values | {"pk": row["pk"]},
             )
         )
@@ -432,6 +443,10 @@ class _Audience:
     posts: int
     posts_verified: int
 
+    def as_kwargs(self) -> dict:
+        """These figures under their own names, which CollaborationFigures and CampaignReport share."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
 
 def _audience(posts: list[_Post], followers: dict, creator_of: dict[int, int]) -> _Audience:
     with_views = [p for p in posts if p.views is not None]
@@ -446,14 +461,14 @@ def _audience(posts: list[_Post], followers: dict, creator_of: dict[int, int]) -
     return _Audience(
         reach=Figure(_sum_known(p.reach for p in with_reach), VERIFIED),
         potential_reach=Figure(
-            sum(n for n, _s in audience) if audience else None, _source_of(s for _n, s in audience)
+            sum(n for n, _s in audience) if audience else None, source_of(s for _n, s in audience)
         ),
-        views=Figure(_sum_known(p.views for p in with_views), _source_of(p.source for p in with_views)),
+        views=Figure(_sum_known(p.views for p in with_views), source_of(p.source for p in with_views)),
         engagements=Figure(
             _sum_known(p.engagements for p in with_engagements),
-            _source_of(p.source for p in with_engagements),
+            source_of(p.source for p in with_engagements),
         ),
-        engagement_rate=Figure(rate, _source_of(p.source for p in both)),
+        engagement_rate=Figure(rate, source_of(p.source for p in both)),
         posts=len(posts),
         posts_verified=sum(1 for p in posts if p.source == VERIFIED),
     )
@@ -553,13 +568,7 @@ def _collaboration_figures(
         fee=row["fee"],
         currency=row["currency"],
         credited_publicly=row["credited_publicly"],
-        posts=audience.posts,
-        posts_verified=audience.posts_verified,
-        reach=audience.reach,
-        potential_reach=audience.potential_reach,
-        views=audience.views,
-        engagements=audience.engagements,
-        engagement_rate=audience.engagement_rate,
+        **audience.as_kwargs(),
         clicks=Figure(clicks, TRACKED),
         conversions=Figure(converted, TRACKED),
         conversions_by_goal=conversions,
@@ -636,13 +645,7 @@ def campaign_report(campaign: Campaign) -> CampaignReport:
         generated_at=timezone.now(),
         is_cause=is_cause_campaign(campaign),
         creators=creators,
-        posts=audience.posts,
-        posts_verified=audience.posts_verified,
-        reach=audience.reach,
-        potential_reach=audience.potential_reach,
-        views=audience.views,
-        engagements=audience.engagements,
-        engagement_rate=audience.engagement_rate,
+        **audience.as_kwargs(),
         clicks=Figure(total_clicks, TRACKED),
         conversions=Figure(attributed, TRACKED),
         unattributed_conversions=unattributed,
@@ -734,24 +737,19 @@ def collaboration_report(collaboration: Collaboration, *, full: bool = True) -> 
 def campaign_headline(campaign: Campaign) -> dict:
     """The manage page's few figures, cheaply (3 queries): engagements, clicks, conversions."""
     posts = CollaborationDeliverable.objects.filter(collaboration__campaign=campaign, status__in=PUBLISHED)
-    rows = posts.values("verified_post_id", *POST_METRICS, *(f"verified_post__{m}" for m in POST_METRICS))
     engagements, sources = [], set()
-    for row in rows:
-        verified = row["verified_post_id"] is not None
-        values = [
-            (row[f"verified_post__{m}"] if verified and row[f"verified_post__{m}"] is not None else row[m])
-            for m in ENGAGEMENT_METRICS
-        ]
-        known = [v for v in values if v is not None]
+    for row in posts.values(*POST_FIELDS):
+        values, source = post_metrics(row)
+        known = [values[name] for name in ENGAGEMENT_METRICS if values[name] is not None]
         if known:
             engagements.append(sum(known))
-            sources.add(VERIFIED if verified else SELF_REPORTED)
+            sources.add(source)
     clicks = Click.objects.filter(link__campaign=campaign).count()
     conversions = Conversion.objects.filter(campaign=campaign).aggregate(
         attributed=Count("pk", filter=Q(collaboration__isnull=False))
     )["attributed"]
     return {
-        "engagements": Figure(sum(engagements) if engagements else None, _source_of(sources)),
+        "engagements": Figure(sum(engagements) if engagements else None, source_of(sources)),
         "clicks": Figure(clicks, TRACKED),
         "conversions": Figure(conversions, TRACKED),
     }

@@ -3,6 +3,7 @@
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from analytics import charts
@@ -42,7 +43,7 @@ def _charts(data) -> dict:
     )
     ratings = charts.line_chart(
         title=_("Ratings received (1 to 5)"),
-        series={_("Rating"): [(r.created_at.date(), r.score) for r in data.ratings]},
+        series={_("Rating"): [(timezone.localdate(r.created_at), r.score) for r in data.ratings]},
     )
     clicks = charts.line_chart(
         title=_("Clicks on your tracked links per month"),

@@ -108,6 +108,8 @@ CSV_COLUMNS = (
     ("cost_per_conversion", lambda r: r.cost_per_conversion.value),
 )
 
+ROW_ONLY_COLUMNS = ("creator", "collaboration_id", "status")
+
 
 def report_csv_rows(report: CampaignReport) -> list[list[str]]:
     """Header, one row per collaboration (plus a column per goal), then the totals row."""
@@ -123,29 +125,9 @@ def report_csv_rows(report: CampaignReport) -> list[list[str]]:
         line += [raw_value(row.amount_by_goal.get(kind)) for kind in goal_kinds]
         line += [report.currency]
         rows.append(line)
-    totals = {
-        "creator": _("Total"),
-        "status": "",
-        "posts": report.posts,
-        "posts_verified": report.posts_verified,
-        "views": report.views.value,
-        "views_source": report.views.source if report.views.known else "",
-        "reach": report.reach.value,
-        "potential_reach": report.potential_reach.value,
-        "potential_reach_source": report.potential_reach.source if report.potential_reach.known else "",
-        "engagements": report.engagements.value,
-        "engagements_source": report.engagements.source if report.engagements.known else "",
-        "engagement_rate_percent": report.engagement_rate.value,
-        "clicks": report.clicks.value,
-        "clicks_source": report.clicks.source,
-        "conversions": report.conversions.value,
-        "conversions_source": report.conversions.source,
-        "spend": report.spend.value,
-        "spend_source": report.spend.source,
-        "cost_per_engagement": report.cost_per_engagement.value,
-        "cost_per_click": report.cost_per_click.value,
-        "cost_per_conversion": report.cost_per_conversion.value,
-    }
+    # CampaignReport carries the same figures under the same names as each row.
+    totals = {name: value(report) for name, value in CSV_COLUMNS if name not in ROW_ONLY_COLUMNS}
+    totals["creator"] = _("Total")
     line = [raw_value(totals.get(name)) for name, _value in CSV_COLUMNS]
     line += [raw_value(goal.conversions.value) for goal in report.goals]
     line += [raw_value(goal.amount.value) for goal in report.goals]
