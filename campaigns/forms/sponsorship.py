@@ -26,7 +26,17 @@ def _amount_field(campaign: Campaign, *, label, help_text="", required=True) -> 
     )
 
 
-class _AmountMessageForm(DomainErrorFormMixin, forms.Form):
+class _AmountForm(DomainErrorFormMixin, forms.Form):
+    """A form with an `amount` field (added per campaign in __init__), which must be above 0."""
+
+    def clean_amount(self):
+        amount = self.cleaned_data["amount"]
+        if amount is not None and amount <= 0:
+            raise forms.ValidationError(_("Enter an amount above 0."))
+        return amount
+
+
+class _AmountMessageForm(_AmountForm):
     message = forms.CharField(
         label=_("Message"),
         required=False,
@@ -34,12 +44,6 @@ class _AmountMessageForm(DomainErrorFormMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"max_length": _("Keep the message under %(limit_value)d characters.")},
     )
-
-    def clean_amount(self):
-        amount = self.cleaned_data["amount"]
-        if amount is not None and amount <= 0:
-            raise forms.ValidationError(_("Enter an amount above 0."))
-        return amount
 
 
 class SponsorInviteForm(_AmountMessageForm):
@@ -91,7 +95,7 @@ class SponsorOfferForm(_AmountMessageForm):
         self.brands = {org.pk: org for org in brands}
 
 
-class SponsorFundForm(DomainErrorFormMixin, forms.Form):
+class SponsorFundForm(_AmountForm):
     """The sponsor pays into the escrow: by default what is left of the accepted amount."""
 
     def __init__(self, *args, campaign: Campaign, left, **kwargs):
@@ -102,9 +106,3 @@ class SponsorFundForm(DomainErrorFormMixin, forms.Form):
             help_text=_("For the campaign's creators; Kolabo's fee is added at checkout."),
         )
         self.initial.setdefault("amount", left)
-
-    def clean_amount(self):
-        amount = self.cleaned_data["amount"]
-        if amount is not None and amount <= 0:
-            raise forms.ValidationError(_("Enter an amount above 0."))
-        return amount

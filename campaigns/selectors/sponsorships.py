@@ -24,7 +24,8 @@ from brands.selectors import member_organization_ids
 from campaigns.models import Campaign, Sponsorship
 from marketplace.errors import ValidationFailed
 from payments.ledger import ZERO, money
-from payments.models import Account, CampaignFunding, LedgerEntry, LedgerTransaction
+from payments.models import Account, CampaignFunding, CampaignRefund, LedgerEntry, LedgerTransaction
+from payments.services.funding import FUNDABLE
 
 Kind = LedgerTransaction.Kind
 FUNDING_KINDS = (Kind.FUNDING, Kind.SPONSOR_FUNDING)
@@ -245,7 +246,7 @@ def _ledger_money(
     return campaigns, sponsors
 
 
-def _processing(sponsorship_ids: list[int]) -> dict[int, tuple[Decimal, Decimal]]:
+def fundings_paid(sponsorship_ids: list[int]) -> dict[int, tuple[Decimal, Decimal]]:
     """Per sponsorship: (credited, processing) escrow of its fundings. One query."""
     result: dict[int, tuple[Decimal, Decimal]] = {}
     if not sponsorship_ids:
@@ -297,7 +298,7 @@ def _spend(
 def spend_for(sponsorships: list[Sponsorship]) -> dict[int, SponsorSpend]:
     """SponsorSpend per sponsorship id, for any number of sponsorships in two queries."""
     campaigns, sponsors = _ledger_money(sorted({s.campaign_id for s in sponsorships}))
-    paid = _processing([s.pk for s in sponsorships])
+    paid = fundings_paid([s.pk for s in sponsorships])
     return {
         s.pk: _spend(
             s,
@@ -312,6 +313,30 @@ def spend_for(sponsorships: list[Sponsorship]) -> dict[int, SponsorSpend]:
 def sponsorship_spend(sponsorship: Sponsorship) -> SponsorSpend:
     """Funded, spent, refunded and available for one sponsorship, in the campaign currency."""
     return spend_for([sponsorship])[sponsorship.pk]
+
+
+def sponsor_can_fund(access: SponsorshipAccess, spend: SponsorSpend) -> bool:
+    """Whether the page offers this user the payment form: a manager of the sponsor, on an accepted
+    sponsorship of a campaign that still takes money, with some of the amount left to pay.
+    payments.services.funding.sponsor_funding_start checks it all again."""
+    campaign = access.sponsorship.campaign
+    return (
+        access.is_sponsor
+        and access.can_edit
+        and access.sponsorship.status == Sponsorship.Status.ACCEPTED
+        and campaign.is_paid
+        and campaign.status in FUNDABLE
+        and spend.left_to_fund > 0
+    )
+
+
+def sponsorship_payments(sponsorship: Sponsorship) -> tuple[list[CampaignFunding], list[CampaignRefund]]:
+    """The sponsorship's payments and the refunds of them, newest first. Two queries."""
+    fundings = list(CampaignFunding.objects.filter(sponsorship=sponsorship).order_by("-created_at", "-pk"))
+    refunds = list(
+        CampaignRefund.objects.filter(funding__sponsorship=sponsorship).order_by("-created_at", "-pk")
+    )
+    return fundings, refunds
 
 
 @dataclass(frozen=True)

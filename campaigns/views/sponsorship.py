@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from brands.selectors import organization_for_member
 from campaigns.forms.sponsorship import SponsorFundForm, SponsorInviteForm, SponsorOfferForm
-from campaigns.models import Campaign, Sponsorship
+from campaigns.models import Campaign
 from campaigns.selectors import browsing, organizations
 from campaigns.selectors import sponsorships as selectors
 from campaigns.services import sponsorship as services
@@ -20,7 +20,6 @@ from campaigns.views.common import GET_POST
 from marketplace.errors import DomainError
 from marketplace.money import format_money
 from payments import gateway
-from payments.models import CampaignFunding, CampaignRefund
 from payments.services import funding as funding_services
 
 
@@ -139,20 +138,10 @@ def _detail(
     sponsorship = access.sponsorship
     campaign = sponsorship.campaign
     spend = selectors.sponsorship_spend(sponsorship)
-    can_fund = (
-        access.is_sponsor
-        and access.can_edit
-        and sponsorship.status == Sponsorship.Status.ACCEPTED
-        and campaign.is_paid
-        and campaign.status in funding_services.FUNDABLE
-        and spend.left_to_fund > 0
-    )
+    can_fund = selectors.sponsor_can_fund(access, spend)
     if can_fund and fund_form is None:
         fund_form = SponsorFundForm(campaign=campaign, left=spend.left_to_fund)
-    fundings = list(CampaignFunding.objects.filter(sponsorship=sponsorship).order_by("-created_at", "-pk"))
-    refunds = list(
-        CampaignRefund.objects.filter(funding__sponsorship=sponsorship).order_by("-created_at", "-pk")
-    )
+    fundings, refunds = selectors.sponsorship_payments(sponsorship)
     return render(
         request,
         "campaigns/sponsorship/detail.html",

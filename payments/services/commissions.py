@@ -37,6 +37,7 @@ from django.utils.translation import gettext as _
 
 from campaigns.models import Campaign, Collaboration
 from campaigns.notifications import notify_org
+from campaigns.services.common import lock_campaign
 from marketplace.errors import DomainError, InvalidTransition
 from marketplace.money import format_money
 from marketplace.services import audit_record, notify_user
@@ -124,7 +125,7 @@ def _accrue(*, collaboration_id: int, now: datetime) -> tuple[CommissionAccrual,
     with transaction.atomic():
         # Campaign first, as every campaign-wide money service: the escrow it spends is the campaign's.
         campaign_id = Collaboration.objects.values_list("campaign_id", flat=True).get(pk=collaboration_id)
-        campaign = Campaign.objects.select_for_update().get(pk=campaign_id)
+        campaign = lock_campaign(campaign_id)
         collaboration = (
             Collaboration.objects.select_for_update(of=("self",))
             .select_related("creator__user")
@@ -288,7 +289,7 @@ def commissions_post_funded(*, campaign_id: int) -> int:
     available escrow covers each in full. Returns how many became payable."""
     made = 0
     with transaction.atomic():
-        campaign = Campaign.objects.select_for_update().select_related("organization").get(pk=campaign_id)
+        campaign = lock_campaign(campaign_id)
         waiting = (
             CommissionAccrual.objects.filter(_waiting(), collaboration__campaign_id=campaign_id)
             .select_related("collaboration__creator__user")

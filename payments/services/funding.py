@@ -300,20 +300,54 @@ def _refuse_closed(campaign: Campaign) -> None:
         )
 
 
+def _refuse_processing(processing: Decimal, currency: str) -> None:
+    """Nothing is left to pay because a payment is on its way: say so rather than "fully funded"."""
+    if processing > 0:
+        raise ValidationFailed(
+            _(
+                "A payment of %(amount)s is being confirmed by Stripe; the escrow is credited as "
+                "soon as it is. Reload the page in a moment."
+            )
+            % {"amount": format_money(processing, currency)},
+            field="amount",
+        )
+
+
+def _new_funding(
+    *, campaign: Campaign, amount: Decimal, by_user, sponsorship: Sponsorship | None = None, **fields
+) -> CampaignFunding:
+    """A CampaignFunding of `amount` escrow plus the campaign's fee on it (the caller audits it)."""
+    rate = fee_rate(campaign)
+    return CampaignFunding.objects.create(
+        campaign=campaign,
+        sponsorship=sponsorship,
+        created_by=by_user,
+        escrow_amount=amount,
+        fee_amount=money(amount * rate),
+        fee_rate=rate,
+        currency=campaign.currency,
+        **fields,
+    )
+
+
+def _checkout_open(
+    *, campaign: Campaign, by_user, amount: Decimal, site_url: str, sponsorship: Sponsorship | None = None
+) -> CampaignFunding:
+    """Record the funding, audit it, then open its Checkout Session (outside any transaction)."""
+    funding = _new_funding(campaign=campaign, amount=amount, by_user=by_user, sponsorship=sponsorship)
+    data = {"escrow": str(amount), "fee": str(funding.fee_amount), "currency": funding.currency}
+    if sponsorship is not None:
+        data |= {"sponsorship": sponsorship.pk, "sponsor": sponsorship.sponsor_id}
+    audit_record(actor=by_user, action="funding.started", target=funding, data=data)
+    return funding_checkout(funding=funding, site_url=site_url)
+
+
 def _funding_open(
     *, campaign: Campaign, by_user, state: FundingState, amount: Decimal, site_url: str
 ) -> CampaignFunding:
     amount = money(amount)
     if amount <= 0:
-        if state.processing > 0:
-            raise ValidationFailed(
-                _(
-                    "A payment of %(amount)s is being confirmed by Stripe; the escrow is credited as "
-                    "soon as it is. Reload the page in a moment."
-                )
-                % {"amount": format_money(state.processing, campaign.currency)},
-                field="amount",
-            )
+        _refuse_processing(state.processing, campaign.currency)
         raise ValidationFailed(
             ngettext(
                 "The campaign is fully funded for its %(slots)s slot.",
@@ -323,22 +357,7 @@ def _funding_open(
             % {"slots": campaign.slots},
             field="amount",
         )
-    rate = fee_rate(campaign)
-    funding = CampaignFunding.objects.create(
-        campaign=campaign,
-        created_by=by_user,
-        escrow_amount=amount,
-        fee_amount=money(amount * rate),
-        fee_rate=rate,
-        currency=campaign.currency,
-    )
-    audit_record(
-        actor=by_user,
-        action="funding.started",
-        target=funding,
-        data={"escrow": str(amount), "fee": str(funding.fee_amount), "currency": funding.currency},
-    )
-    return funding_checkout(funding=funding, site_url=site_url)
+    return _checkout_open(campaign=campaign, by_user=by_user, amount=amount, site_url=site_url)
 
 
 def funding_checkout(*, funding: CampaignFunding, site_url: str = "") -> CampaignFunding:
@@ -357,17 +376,28 @@ def funding_checkout(*, funding: CampaignFunding, site_url: str = "") -> Campaig
         back = reverse("campaigns:sponsorship_detail", args=[funding.sponsorship_id])
     else:
         back = reverse("payments:campaign_spend", args=[funding.campaign_id])
-    session = gateway.checkout_session_create(
-        amount=funding.total,
-        currency=funding.currency,
-        name=_("Kolabo campaign: %(title)s") % {"title": funding.campaign.title},
-        success_url=link(reverse("payments:funding_return", args=[funding.pk]))
-        + "?session_id={CHECKOUT_SESSION_ID}",
-        cancel_url=link(back),
-        reference=f"funding-{funding.pk}",
-        metadata={"funding": str(funding.pk), "campaign": str(funding.campaign_id)},
-        idempotency_key=f"funding-{funding.pk}",
-    )
+    try:
+        session = gateway.checkout_session_create(
+            amount=funding.total,
+            currency=funding.currency,
+            name=_("Kolabo campaign: %(title)s") % {"title": funding.campaign.title},
+            success_url=link(reverse("payments:funding_return", args=[funding.pk]))
+            + "?session_id={CHECKOUT_SESSION_ID}",
+            cancel_url=link(back),
+            reference=f"funding-{funding.pk}",
+            metadata={"funding": str(funding.pk), "campaign": str(funding.campaign_id)},
+            idempotency_key=f"funding-{funding.pk}",
+        )
+    except gateway.GatewayError as error:
+        # Stripe's own text (a connection error, a parameter name) is for the logs, not for people.
+        logger.warning("Checkout Session for funding %s failed: %s", funding.pk, error.message)
+        raise gateway.GatewayError(
+            _(
+                "The payment page could not be opened because Stripe did not answer. Nothing was "
+                "charged: try again in a few minutes."
+            ),
+            code=error.code,
+        ) from error
     CampaignFunding.objects.filter(pk=funding.pk).update(
         checkout_session_id=session.id, checkout_url=session.url
     )
@@ -502,17 +532,13 @@ def funding_record_paid(
     with `sponsorship`, the sponsor paid it (posted as SPONSOR_FUNDING).
     Callers check who may do this (funding_record_offline for staff; demo and test data)."""
     amount = money(amount)
-    rate = fee_rate(campaign)
     with transaction.atomic():
-        funding = CampaignFunding.objects.create(
+        funding = _new_funding(
             campaign=campaign,
+            amount=amount,
+            by_user=by_user,
             sponsorship=sponsorship,
-            created_by=by_user,
             status=CampaignFunding.Status.PAID,
-            escrow_amount=amount,
-            fee_amount=money(amount * rate),
-            fee_rate=rate,
-            currency=campaign.currency,
             paid_at=timezone.now(),
         )
         _post_funding(funding, reference=f"funding:{funding.pk}", memo=note, by_user=by_user)
@@ -547,20 +573,9 @@ def _after_credit(funding: CampaignFunding) -> None:
 def sponsorship_funding_paid(sponsorship: Sponsorship) -> tuple[Decimal, Decimal]:
     """(credited, processing): escrow the sponsor paid that the ledger holds, and escrow paid at
     Stripe whose webhook has not credited it yet. One query."""
-    rows = (
-        CampaignFunding.objects.filter(sponsorship_id=sponsorship.pk)
-        .filter(Q(status=CampaignFunding.Status.PAID) | Q(paid_at__isnull=False))
-        .values("status")
-        .annotate(total=Sum("escrow_amount"))
-        .order_by()
-    )
-    credited = processing = ZERO
-    for row in rows:
-        if row["status"] == CampaignFunding.Status.PAID:
-            credited += row["total"]
-        else:
-            processing += row["total"]
-    return credited, processing
+    from campaigns.selectors.sponsorships import fundings_paid
+
+    return fundings_paid([sponsorship.pk]).get(sponsorship.pk, (ZERO, ZERO))
 
 
 def sponsor_funding_start(
@@ -585,23 +600,11 @@ def sponsor_funding_start(
             _("Only an accepted sponsorship can be funded; this one is “%(status)s”.")
             % {"status": sponsorship.get_status_display()}
         )
-    if not campaign.is_paid or campaign.status not in FUNDABLE:
-        raise InvalidTransition(
-            _("Only draft and published campaigns can be funded; this one is %(status)s.")
-            % {"status": campaign.get_status_display().lower()}
-        )
+    _refuse_closed(campaign)
     credited, processing = sponsorship_funding_paid(sponsorship)
     left = max(ZERO, money(sponsorship.amount - credited - processing))
     if left <= 0:
-        if processing > 0:
-            raise ValidationFailed(
-                _(
-                    "A payment of %(amount)s is being confirmed by Stripe; the escrow is credited as "
-                    "soon as it is. Reload the page in a moment."
-                )
-                % {"amount": format_money(processing, campaign.currency)},
-                field="amount",
-            )
+        _refuse_processing(processing, campaign.currency)
         raise ValidationFailed(
             _("%(sponsor)s has paid all of the %(amount)s it agreed to sponsor.")
             % {
@@ -623,29 +626,9 @@ def sponsor_funding_start(
             },
             field="amount",
         )
-    rate = fee_rate(campaign)
-    funding = CampaignFunding.objects.create(
-        campaign=campaign,
-        sponsorship=sponsorship,
-        created_by=by_user,
-        escrow_amount=amount,
-        fee_amount=money(amount * rate),
-        fee_rate=rate,
-        currency=campaign.currency,
+    return _checkout_open(
+        campaign=campaign, by_user=by_user, amount=amount, site_url=site_url, sponsorship=sponsorship
     )
-    audit_record(
-        actor=by_user,
-        action="funding.started",
-        target=funding,
-        data={
-            "escrow": str(amount),
-            "fee": str(funding.fee_amount),
-            "currency": funding.currency,
-            "sponsorship": sponsorship.pk,
-            "sponsor": sponsorship.sponsor_id,
-        },
-    )
-    return funding_checkout(funding=funding, site_url=site_url)
 
 
 def _notify_sponsor_funding(funding: CampaignFunding) -> None:

@@ -278,3 +278,30 @@ def test_a_campaign_funded_only_by_its_own_organization_refunds_as_before(
     assert not LedgerTransaction.objects.filter(sponsor__isnull=False).exists()
     assert ledger_findings(stripe=False) == []
     assert Sponsorship.objects.count() == 0
+
+
+def test_stripe_down_when_the_sponsor_pays_says_so_and_a_later_try_pays_once(
+    client, emulator, sponsorship, brand_manager, settings
+):
+    client.force_login(brand_manager)
+    url = reverse("campaigns:sponsorship_fund", args=[sponsorship.pk])
+    live_base = settings.STRIPE_API_BASE
+    settings.STRIPE_API_BASE = "http://127.0.0.1:9"  # nothing listens there
+
+    down = client.post(url, {"amount": "3000000"}, follow=True)
+
+    page = down.content.decode()
+    assert down.status_code == 200
+    assert "127.0.0.1" not in page and "Connection" not in page  # our words, not the library's
+    assert [str(m) for m in down.context["messages"]]
+    assert not LedgerTransaction.objects.exists()
+
+    settings.STRIPE_API_BASE = live_base
+    again = client.post(url, {"amount": "3000000"})
+
+    funding = CampaignFunding.objects.exclude(checkout_url="").get()
+    assert again.url == funding.checkout_url
+    pay(client, emulator, funding)
+    spend = sponsorship_spend(sponsorship)
+    assert (spend.funded, spend.left_to_fund) == (SPONSORED, 0)
+    assert LedgerTransaction.objects.filter(kind=Kind.SPONSOR_FUNDING).count() == 1
